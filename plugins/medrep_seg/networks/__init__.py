@@ -1,0 +1,4 @@
+"""Built-in networks of the segmentation track."""
+
+#: Registered name -> "module:Class"; imported only when the plugin is built.
+BUILTINS: dict[str, str] = {}

@@ -1,0 +1,1 @@
+"""medrep's built-in text track: corpus readers, tokenizers, embedders and explorers."""

@@ -1,0 +1,12 @@
+"""``medrep words``: the biomedical word-representation commands.
+
+Each command lives in its own module, which adds itself to :data:`words` when imported
+below; heavy libraries are imported inside the command functions.
+"""
+
+import click
+
+
+@click.group("words")
+def words() -> None:
+    """Biomedical word representations: corpus, tokenize, embed, explore."""

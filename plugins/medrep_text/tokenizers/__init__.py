@@ -1,0 +1,4 @@
+"""Built-in tokenizers of the text track."""
+
+#: Registered name -> "module:Class"; imported only when the plugin is built.
+BUILTINS: dict[str, str] = {}
