@@ -6,5 +6,5 @@ python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet "pip==26.1.1"
+.venv/bin/python -m pip install --quiet "pip==26.3"
 .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[all,test]"
