@@ -82,7 +82,5 @@ def _add_track_commands(group: click.Group) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``medrep`` console script."""
-    from medrep.cli import _plugins  # noqa: F401  (registers the `plugins` command)
-
     _add_track_commands(cli)
     cli.main(args=argv, prog_name="medrep")

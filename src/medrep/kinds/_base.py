@@ -46,6 +46,15 @@ class Plugin(ABC):
     def _owner(cls) -> str:
         return f"{cls.kind or 'plugin'} {cls.__name__!r}"
 
+    @classmethod
+    def contract_config(cls) -> dict[str, Any]:
+        """Return options for a small, fast run of :func:`medrep.testing.check_plugin`.
+
+        Plugins whose defaults are slow or need external files (a model name, a large
+        vocabulary) override this with options that exercise the same code on small inputs.
+        """
+        return {}
+
     def get_params(self) -> dict[str, Any]:
         """Return the validated options as a plain dictionary (JSON-compatible values)."""
         return self.config.model_dump(mode="json")
