@@ -1,4 +1,6 @@
 """Built-in networks of the segmentation track."""
 
 #: Registered name -> "module:Class"; imported only when the plugin is built.
-BUILTINS: dict[str, str] = {}
+BUILTINS: dict[str, str] = {
+    "plain-unet": "medrep_seg.networks.plain_unet:PlainUNet",
+}

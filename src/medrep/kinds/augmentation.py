@@ -16,8 +16,11 @@ class Augmentation(Plugin):
     float tensor, ``segmentation``: ``(1, X, Y, Z)`` integer tensor). Every augmentation
     has a ``probability`` option, and randomness comes from the torch and numpy generators
     that the trainer seeds, so a seeded run replays. Spatial augmentations (rotation,
-    scaling, elastic deformation) set ``spatial = True``; the pipeline merges them into one
-    resampling step instead of calling their ``build`` one by one.
+    scaling, elastic deformation) set ``spatial = True`` and provide
+    ``spatial_options()``, the keyword arguments of batchgeneratorsv2's
+    ``SpatialTransform`` they control; the pipeline merges those into one resampling step
+    instead of calling their ``build`` one by one. An augmentation that provides
+    ``mirror_axes(dimension)`` also sets the axes mirrored at test time.
     """
 
     kind: ClassVar[str] = "augmentation"

@@ -15,7 +15,11 @@ class Network(Plugin):
     a ``torch.nn.Module``. ``architecture`` is the plan's description of the topology (a
     dictionary as nnU-Net plans store it). The module maps a float32 tensor of shape
     ``(B, in_channels, X, Y, Z)`` to logits of shape ``(B, out_channels, X, Y, Z)``; with
-    deep supervision it returns a list of logits, full resolution first.
+    deep supervision it returns a list of logits, full resolution first. The trainer
+    turns deep supervision off for inference by setting ``module.decoder.deep_supervision``
+    when the module has that attribute (dynamic_network_architectures' U-Nets do); other
+    modules should honour the ``deep_supervision`` argument alone. A network may provide
+    ``example_architecture()`` returning a small topology for contract tests.
     """
 
     kind: ClassVar[str] = "network"
