@@ -1,0 +1,117 @@
+"""The stage cache: each stage's output stored under a hash of its inputs and configuration.
+
+A stage's *key* is the SHA-256 of a JSON description of everything that determines its
+output: the stage name, the key of the stage it reads from, the plugin's registered name,
+distribution and version, and the plugin's full validated configuration (defaults
+included). The corpus stage, which reads user files, hashes their *content* (SHA-256 of
+every byte), not their size or modification time: touching a file reuses the cache, and
+editing it recomputes. A rerun with one changed step therefore recomputes that step and
+every step after it, and reuses the rest.
+
+Entries live in ``<root>/words/<stage>/<key prefix>/``, written with
+:func:`medrep.io.atomic_directory`, so an interrupted stage leaves no entry. Each entry
+holds the stage's files and ``stage.json`` (key, description, seconds taken, summary).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from medrep.io import atomic_directory, write_json
+
+__all__ = ["StageCache", "StageResult", "file_digest", "stage_key", "STAGE_RECORD"]
+
+logger = logging.getLogger(__name__)
+
+STAGE_RECORD = "stage.json"
+
+#: Hex digits of the key used as the entry's folder name (64 bits; collisions are not a concern at cache sizes).
+_FOLDER_DIGITS = 16
+
+
+@dataclass
+class StageResult:
+    """One stage of a run: where its output is, and whether this run computed or reused it."""
+
+    stage: str
+    label: str
+    key: str
+    path: Path
+    cached: bool
+    seconds: float
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        """Return the JSON-ready description written into report.json and run.json."""
+        return {
+            "stage": self.stage,
+            "label": self.label,
+            "key": self.key,
+            "path": str(self.path),
+            "cached": self.cached,
+            "seconds": self.seconds,
+        }
+
+
+def file_digest(path: Path) -> str:
+    """Return the SHA-256 of a file's content, read in chunks."""
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def stage_key(description: dict[str, Any]) -> str:
+    """Return the SHA-256 of ``description`` as canonical JSON (sorted keys, no spaces)."""
+    text = json.dumps(description, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class StageCache:
+    """Stage outputs under ``root``, reused when a stage's key is unchanged."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root) / "words"
+
+    def entry(self, stage: str, key: str) -> Path:
+        """Return the folder of a stage's entry (which may not exist yet)."""
+        return self.root / stage / key[:_FOLDER_DIGITS]
+
+    def run(
+        self,
+        stage: str,
+        label: str,
+        description: dict[str, Any],
+        compute: Callable[[Path], dict[str, Any]],
+    ) -> StageResult:
+        """Return the cached entry for ``description``, or call ``compute(folder)`` to make it.
+
+        ``compute`` writes its files into the folder it is given and returns a JSON-ready
+        summary, which is stored and handed back on later cache hits.
+        """
+        key = stage_key({"stage": stage, **description})
+        path = self.entry(stage, key)
+        record_path = path / STAGE_RECORD
+
+        if record_path.is_file():
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+            if record.get("key") == key:
+                logger.info("%s %s: reusing the cached result in %s", stage, label, path)
+                return StageResult(stage, label, key, path, True, record["seconds"], record["summary"])
+
+        logger.info("%s %s: computing", stage, label)
+        start = time.perf_counter()
+        with atomic_directory(path) as folder:
+            summary = compute(folder)
+            seconds = time.perf_counter() - start
+            write_json(
+                folder / STAGE_RECORD,
+                {"stage": stage, "label": label, "key": key, "description": description, "seconds": seconds, "summary": summary},
+            )
+        logger.info("%s %s: done in %.1f s", stage, label, seconds)
+        return StageResult(stage, label, key, path, False, seconds, summary)
