@@ -30,6 +30,12 @@ def load_tokenizer(name: str, *, local_files_only: bool) -> Any:
     return tokenizer
 
 
+def set_seed(seed: int) -> None:
+    """Seed Python, NumPy and torch (all devices) through transformers."""
+    transformers = require("transformers", extra="text")
+    transformers.set_seed(seed)
+
+
 def load_masked_lm(name: str, *, local_files_only: bool) -> Any:
     """Load ``name`` as a masked LM whose decoder is the input embedding matrix.
 

@@ -125,6 +125,8 @@ class MlmEmbedder(VectorsEmbedder):
         self._check_layers(model_config.num_hidden_layers)
         self._log_memory_estimate(model_config, len(words))
 
+        # Seeded before loading: a missing head and the LoRA matrices are initialised randomly.
+        _mlm_model.set_seed(config.seed)
         model = _mlm_model.load_masked_lm(config.model, local_files_only=config.local_files_only)
         model = _mlm_model.add_lora(
             model,
