@@ -10,3 +10,6 @@ import click
 @click.group("words")
 def words() -> None:
     """Biomedical word representations: corpus, tokenize, embed, explore."""
+
+
+from medrep_text.cli import _explore, _ngram  # noqa: E402,F401

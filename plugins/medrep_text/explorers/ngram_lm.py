@@ -189,7 +189,8 @@ class NgramLanguageModel(Explorer):
             if result.backed_off:
                 fallback = " ".join(result.context_used) or "no context (unigram distribution)"
                 warnings.append(f"context {text!r} was not seen in full; the result backs off to: {fallback}")
-            queries.append({"context": text, **result.to_dict()})
+            query = result.to_dict()
+            queries.append({"context": text, "tokens": query.pop("context"), **query})
             for rank, (word, probability) in enumerate(result.words, start=1):
                 rows.append(
                     {
