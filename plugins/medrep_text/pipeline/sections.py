@@ -244,7 +244,9 @@ def _tsne_view(stage: StageResult, figures: dict[str, str]) -> list[Block]:
     words = data.get("words", [])
     categories = data.get("categories", {})
     shown = ", ".join(f"{name} {count}" for name, count in sorted(categories.items(), key=lambda item: -item[1]))
-    caption = f"t-SNE of {len(words)} words (perplexity {data.get('perplexity')}, selection: {data.get('selection')}); categories: {shown}"
+    perplexity = data.get("perplexity")
+    perplexity_text = f"{perplexity:.1f}" if isinstance(perplexity, (int, float)) else "unknown"
+    caption = f"t-SNE of {len(words)} words (perplexity {perplexity_text}, selection: {data.get('selection')}); categories: {shown}"
     blocks: list[Block] = []
     if stage.label in figures:
         blocks.append(Figure(figures[stage.label], caption))
@@ -285,7 +287,7 @@ def _cooccurrence_view(stage: StageResult, figures: dict[str, str]) -> list[Bloc
         table = [[row["rank"], Code(row["word"]), row["count"], row["share"], row.get("category")] for row in found]
         blocks.append(Table(["rank", "word", "count", "share", "category"], table, caption=f"{target} ({occurrences} occurrences)"))
     if stage.label in figures:
-        blocks.append(Figure(figures[stage.label], f"Co-occurrence ({stage.label})"))
+        blocks.append(Figure(figures[stage.label], f"Co-occurrence shares of the {stage.label.split('/')[0]} tokens"))
     return blocks
 
 
