@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from medrep import progress
 from medrep._deps import require
 from medrep.errors import DataError
 
@@ -45,9 +48,10 @@ def load_masked_lm(name: str, *, local_files_only: bool) -> Any:
     """
     transformers = require("transformers", extra="text")
     try:
-        model, info = transformers.AutoModelForMaskedLM.from_pretrained(
-            name, local_files_only=local_files_only, output_loading_info=True
-        )
+        with _transformers_bars(progress.enabled()):
+            model, info = transformers.AutoModelForMaskedLM.from_pretrained(
+                name, local_files_only=local_files_only, output_loading_info=True
+            )
     except OSError as exc:
         raise DataError(
             f"cannot load the masked-LM model {name!r}: {exc}",
@@ -67,6 +71,21 @@ def load_masked_lm(name: str, *, local_files_only: bool) -> Any:
             )
         logger.info("mlm: %s has its own (untied) masked-LM decoder", name)
     return model
+
+
+@contextlib.contextmanager
+def _transformers_bars(show: bool) -> Iterator[None]:
+    """Show transformers' own progress bars only when medrep's are on."""
+    from transformers.utils import logging as transformers_logging
+
+    was_enabled = transformers_logging.is_progress_bar_enabled()
+    if not show and was_enabled:
+        transformers_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled and not transformers_logging.is_progress_bar_enabled():
+            transformers_logging.enable_progress_bar()
 
 
 def decoder_is_tied(model: Any) -> bool:
