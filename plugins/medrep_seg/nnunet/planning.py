@@ -188,7 +188,8 @@ def extract_fingerprint(
     if not cases:
         raise DataError(f"{name} has no training cases", hint="convert the dataset again with `medrep seg convert`")
     crop_steps = [step for step in (chain if chain is not None else build_chain(None)) if step.crops]
-    reader = determine_reader_writer_from_dataset_json(dataset_json, next(iter(cases.values()))["images"][0])
+    with nnunet_output_to_log(logger):
+        reader = determine_reader_writer_from_dataset_json(dataset_json, next(iter(cases.values()))["images"][0])
     samples = max(1, intensity_samples // len(cases))
     jobs = [
         (files["images"], files["label"], mask_file_for(files["images"], dataset_json["file_ending"]), reader, crop_steps, samples)
