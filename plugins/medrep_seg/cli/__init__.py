@@ -10,3 +10,6 @@ import click
 @click.group("seg")
 def seg() -> None:
     """Brain MRI segmentation on nnU-Net v2: convert, check, plan, train, predict, evaluate."""
+
+
+from medrep_seg.cli import _data  # noqa: E402,F401
