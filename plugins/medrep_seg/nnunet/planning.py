@@ -25,6 +25,7 @@ from medrep_seg.nnunet.paths import default_processes, ensure_environment, nnune
 from medrep_seg.nnunet.preprocessing import (
     CHAIN_KEY,
     ChainStep,
+    RUNS_FOLDER,
     MedrepPreprocessor,
     build_chain,
     mask_file_for,
@@ -135,7 +136,7 @@ def plan_dataset(
         identifiers = sorted(get_filenames_of_train_images_and_targets(str(folders.raw / name), dataset_json))
         write_json(output / "splits_final.json", generate_crossval_split(identifiers, seed=SEED, n_splits=folds))
     write_run_record(
-        output,
+        output / RUNS_FOLDER / "plan",
         step="seg plan",
         config={
             "dataset": name,

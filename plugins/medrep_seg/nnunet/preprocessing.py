@@ -45,6 +45,7 @@ __all__ = [
     "CHAIN_KEY",
     "DEFAULT_CHAIN",
     "MASKS_FOLDER",
+    "RUNS_FOLDER",
     "ChainStep",
     "MedrepConfigurationManager",
     "MedrepPlansManager",
@@ -65,6 +66,8 @@ logger = logging.getLogger(__name__)
 
 #: Key of the preprocessor chain in each configuration of a medrep plans file.
 CHAIN_KEY = "medrep_preprocessors"
+#: Folder of the run records of planning and preprocessing, inside a dataset's preprocessed folder.
+RUNS_FOLDER = "medrep_runs"
 #: Folder of the brain masks in an nnU-Net raw dataset written by medrep (``masksTs`` for test images).
 MASKS_FOLDER = "masksTr"
 
@@ -412,8 +415,10 @@ def preprocess_dataset(
         )
         with nnunet_output_to_log():
             preprocessor.run(name, configuration, plans_name, num_processes=processes)
+        # nnU-Net infers the storage format from the file endings in the data folder, so the
+        # run record goes into a folder of its own.
         write_run_record(
-            output / configuration_manager.data_identifier,
+            output / RUNS_FOLDER / f"preprocess-{configuration}",
             step="seg preprocess",
             config={
                 "dataset": name,
