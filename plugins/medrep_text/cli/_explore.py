@@ -1,4 +1,4 @@
-"""``medrep words tsne | neighbours | benchmark | cooccurrence``: one explorer on saved files."""
+"""``medrep words tsne | analogy | benchmark | cooccurrence``: one explorer on saved files."""
 
 from __future__ import annotations
 
@@ -42,21 +42,20 @@ def tsne(vectors: str, tokens: str | None, entities: str | None, named: tuple[st
     _run("tsne", vectors=vectors, tokens=tokens, output=output, options=options, columns=["word", "category", "count", "x", "y"])
 
 
-@words.command("neighbours")
+@words.command("analogy")
 @_VECTORS
-@click.option("--target", "targets", multiple=True, help="Word whose nearest neighbours are listed; repeatable.")
-@click.option("--analogy", "analogies", multiple=True, help="Analogy 'a b c', read a - b + c; repeatable.")
-@click.option("--top", default=10, show_default=True, type=click.IntRange(min=1), help="Words listed per target or analogy.")
+@click.argument("first")
+@click.argument("second")
+@click.argument("third")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(min=1), help="Number of words listed.")
 @_OUTPUT
-def neighbours(vectors: str, targets: tuple[str, ...], analogies: tuple[str, ...], top: int, output: str | None) -> None:
-    """List the cosine nearest neighbours of words, and the nearest words to analogies, in VECTORS."""
-    parsed = []
-    for analogy in analogies:
-        parts = analogy.split()
-        if len(parts) != 3:
-            raise click.BadParameter(f"expected three words 'a b c', got {analogy!r}", param_hint="--analogy")
-        parsed.append(parts)
-    options = {"targets": list(targets), "analogies": parsed, "top_k": top}
+def analogy(vectors: str, first: str, second: str, third: str, top: int, output: str | None) -> None:
+    """List the words nearest to FIRST - SECOND + THIRD in VECTORS (3CosAdd on unit vectors).
+
+    For example `medrep words analogy vectors/ ibuprofen pain fever`. `medrep words
+    neighbours` lists the neighbours of one word.
+    """
+    options = {"targets": [], "analogies": [[first, second, third]], "top_k": top}
     _run("neighbours", vectors=vectors, output=output, options=options, columns=["query", "rank", "word", "cosine"])
 
 

@@ -1,4 +1,4 @@
-"""Run one explorer on files: the Python API behind ``medrep words tsne|neighbours|benchmark|cooccurrence``."""
+"""Run one explorer on files: the Python API behind ``medrep words tsne|analogy|benchmark|cooccurrence``."""
 
 from __future__ import annotations
 
