@@ -85,6 +85,16 @@ class LengthExplorer(Explorer):
         return Exploration("test-lengths", rows=rows, data={"lengths": lengths}, figure=figure, warnings=["a test warning"])
 
 
+class TargetsExplorer(Explorer):
+    """An in-process explorer with a `targets` option, which the run's targets must not fill."""
+
+    class Config(PluginConfig):
+        targets: list[str] = Field(default_factory=lambda: ["default"], description="words to report")
+
+    def explore(self, vectors: Any = None, documents: Iterable[list[str]] | None = None) -> Exploration:
+        return Exploration("test-targets", rows=[{"target": target} for target in self.config.targets])
+
+
 PLUGINS = {
     ("tokenizer", "test-space"): SpaceTokenizer,
     ("embedder", "test-random"): RandomEmbedder,
@@ -332,6 +342,19 @@ def test_seed_reaches_plugins_with_a_seed_option(tmp_path: Path, corpus_file: Pa
     result = run_words(small_config(tmp_path, corpus_file, seed=7))
 
     assert result.combinations[0].embed.summary["config"] == {"dim": 4, "seed": 7}
+
+
+def test_run_targets_reach_builtin_explorers_only(tmp_path: Path, corpus_file: Path, test_plugins: None) -> None:
+    medrep.register("explorer", "test-targets", TargetsExplorer)
+    try:
+        result = run_words(small_config(tmp_path, corpus_file, explore=["neighbours", "test-targets"], targets=["cough", "fever"]))
+    finally:
+        medrep.unregister("explorer", "test-targets")
+
+    explorations = result.combinations[0].explorations
+    assert explorations["neighbours"].summary["config"]["targets"] == ["cough", "fever"]
+    assert [row["query"] for row in explorations["neighbours"].summary["rows"]] == ["cough"] * 5 + ["fever"] * 5
+    assert explorations["test-targets"].summary["config"] == {"targets": ["default"]}
 
 
 def test_compare_adds_tokenizer_table(tmp_path: Path, corpus_file: Path, test_plugins: None) -> None:

@@ -10,7 +10,7 @@ every step after it, and reuses the rest.
 
 Entries live in ``<root>/words/<stage>/<key prefix>/``, written with
 :func:`medrep.io.atomic_directory`, so an interrupted stage leaves no entry. Each entry
-holds the stage's files and ``stage.json`` (key, description, seconds taken, summary).
+contains the stage's files and ``stage.json`` (key, description, seconds taken, summary).
 """
 
 from __future__ import annotations

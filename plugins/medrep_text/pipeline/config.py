@@ -75,7 +75,7 @@ class ExplorerChoice(PluginChoice):
         None,
         description=(
             "true: run once per tokenizer x embedder combination with the vectors; false: run once per "
-            "tokenizer on the tokens alone; default: false for ngram-lm and cooccurrence, true otherwise"
+            "tokenizer on the tokens alone; default: false for the built-in ngram-lm and cooccurrence, true otherwise"
         ),
     )
 
@@ -88,7 +88,7 @@ class CorpusSettings(_Model):
 
 
 class ReportSettings(_Model):
-    """What the report shows and in which formats it is written."""
+    """Contents and file formats of the report."""
 
     top: int = Field(20, ge=1, description="most frequent tokens listed per tokenizer")
     sample: int = Field(20, ge=0, description="distinct tokens drawn per tokenizer with probability proportional to frequency")
@@ -176,7 +176,7 @@ class WordsRunConfig(_Model):
 
 
 def parse_combinations(spec: str) -> list[tuple[str, str]]:
-    """Parse ``'TOKENIZERS:EMBEDDERS'`` into label pairs; each side is a comma-separated list.
+    """Parse ``'TOKENIZERS:EMBEDDERS'`` into label pairs, where each side is a comma-separated list.
 
     ``"regex,bpe:sgns"`` gives ``[("regex", "sgns"), ("bpe", "sgns")]``.
     """

@@ -9,6 +9,9 @@ from medrep_text.pipeline.config import WordsRunConfig
 
 __all__ = ["build_plugin", "plugin_identity", "run_level_options", "explorer_needs_vectors"]
 
+#: Distribution name of medrep's own plugins in the registry.
+BUILTIN_DISTRIBUTION = "medrep"
+
 #: Run-level fields given to built-in explorers as options, by registered name: the
 #: explorer's option (key) takes the run's field (value) unless the explorer's own options set it.
 RUN_LEVEL_OPTIONS: dict[str, dict[str, str]] = {
@@ -23,38 +26,42 @@ RUN_LEVEL_OPTIONS: dict[str, dict[str, str]] = {
 TOKENS_ONLY_EXPLORERS = {"ngram-lm", "cooccurrence"}
 
 
-def build_plugin(kind: str, name: str, options: dict[str, Any], defaults: dict[str, Any]) -> Any:
-    """Build a plugin with ``options``, adding each of ``defaults`` that its Config declares and ``options`` leaves unset.
+def build_plugin(config: WordsRunConfig, kind: str, name: str, options: dict[str, Any]) -> Any:
+    """Build plugin ``name`` with ``options`` plus the run-level values it takes.
 
-    The plugin is built first with ``options`` alone, which validates them and shows which
-    fields its Config has; constructors only store their configuration, so building twice
-    costs nothing.
+    The explorer shortcuts of :data:`RUN_LEVEL_OPTIONS` go only to built-in explorers,
+    because a replacement may name its options differently. The run's seed goes to every
+    plugin whose Config has a ``seed`` field, and ``options`` win over both. The seed
+    needs a second build because only the built plugin shows its Config. Constructors
+    only store their configuration, so building twice costs nothing.
     """
-    plugin = medrep.get(kind, name, **options)
-    fields = type(plugin).Config.model_fields
-    extra = {key: value for key, value in defaults.items() if key in fields and key not in options}
-    if not extra:
+    first = {**run_level_options(config, kind, name), **options}
+    plugin = medrep.get(kind, name, **first)
+    fields = getattr(getattr(type(plugin), "Config", None), "model_fields", {})
+    if "seed" in first or "seed" not in fields:
         return plugin
-    return medrep.get(kind, name, **options, **extra)
+    return medrep.get(kind, name, **first, seed=config.seed)
 
 
 def run_level_options(config: WordsRunConfig, kind: str, name: str) -> dict[str, Any]:
-    """Return the run-level values offered to plugin ``name``: the seed, plus the explorer shortcuts."""
-    defaults: dict[str, Any] = {"seed": config.seed}
-    if kind == "explorer":
-        for option, field in RUN_LEVEL_OPTIONS.get(name, {}).items():
-            value = getattr(config, field)
-            if value:
-                defaults[option] = value
-    return defaults
+    """Return the run-level values given to a built-in explorer ``name`` (none for other plugins)."""
+    if kind != "explorer" or plugin_identity(kind, name)["distribution"] != BUILTIN_DISTRIBUTION:
+        return {}
+    values = {}
+    for option, field in RUN_LEVEL_OPTIONS.get(name, {}).items():
+        value = getattr(config, field)
+        if value:
+            values[option] = value
+    return values
 
 
 def explorer_needs_vectors(config: WordsRunConfig, label: str) -> bool:
-    """Whether explorer ``label`` runs per combination with vectors (else once per tokenizer)."""
+    """Return whether explorer ``label`` runs per combination with vectors, rather than once per tokenizer."""
     choice = config.explorer_choice(label)
     if choice.needs_vectors is not None:
         return choice.needs_vectors
-    return (choice.plugin or label) not in TOKENS_ONLY_EXPLORERS
+    name = choice.plugin or label
+    return name not in TOKENS_ONLY_EXPLORERS or plugin_identity("explorer", name)["distribution"] != BUILTIN_DISTRIBUTION
 
 
 def plugin_identity(kind: str, name: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from medrep import __version__
-from medrep.io import atomic_write, write_json
+from medrep.io import atomic_directory, atomic_write, write_json
 from medrep_text.pipeline import sections
 from medrep_text.pipeline.render import Block, Heading, Paragraph, to_html, to_markdown
 
@@ -61,16 +61,15 @@ def build_blocks(run: "WordsRunResult", figures: dict[str, str]) -> list[Block]:
 
 
 def _copy_figures(run: "WordsRunResult", folder: Path) -> dict[str, str]:
-    """Copy every explorer figure into ``folder``; return ``stage label -> PNG path relative to the report``."""
+    """Replace ``folder`` by the explorer figures of this run; return ``stage label -> PNG path relative to the report``."""
     figures: dict[str, str] = {}
-    for stage in run.stages():
-        for name in stage.summary.get("figures", []) if stage.stage == "explore" else []:
-            source = stage.path / name
-            target_name = f"{stage.label.replace('/', '-')}{Path(name).suffix}"
-            folder.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, folder / target_name)
-            if target_name.endswith(".png"):
-                figures[stage.label] = f"{FIGURES_FOLDER}/{target_name}"
+    with atomic_directory(folder) as temporary:
+        for stage in run.stages():
+            for name in stage.summary.get("figures", []) if stage.stage == "explore" else []:
+                target_name = f"{stage.label.replace('/', '-')}{Path(name).suffix}"
+                shutil.copyfile(stage.path / name, temporary / target_name)
+                if target_name.endswith(".png"):
+                    figures[stage.label] = f"{FIGURES_FOLDER}/{target_name}"
     return figures
 
 

@@ -129,7 +129,7 @@ def _vectors_loader() -> Any:
     """Return a loader of a stage's keyed vectors that keeps the last one loaded.
 
     The explorers of one combination run one after another, so each combination's
-    vectors are read once; the loader belongs to one run and is dropped with it.
+    vectors are read once. The loader belongs to one run and is dropped with it.
     """
     from medrep_text.vectors import KeyedVectors
 

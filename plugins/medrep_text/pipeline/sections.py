@@ -243,10 +243,10 @@ def _tsne_view(stage: StageResult, figures: dict[str, str]) -> list[Block]:
     data = stage.summary.get("data", {})
     words = data.get("words", [])
     categories = data.get("categories", {})
-    shown = ", ".join(f"{name} {count}" for name, count in sorted(categories.items(), key=lambda item: -item[1]))
+    category_counts = ", ".join(f"{name} {count}" for name, count in sorted(categories.items(), key=lambda item: -item[1]))
     perplexity = data.get("perplexity")
     perplexity_text = f"{perplexity:.1f}" if isinstance(perplexity, (int, float)) else "unknown"
-    caption = f"t-SNE of {len(words)} words (perplexity {perplexity_text}, selection: {data.get('selection')}); categories: {shown}"
+    caption = f"t-SNE of {len(words)} words (perplexity {perplexity_text}, selection: {data.get('selection')}); categories: {category_counts}"
     blocks: list[Block] = []
     if stage.label in figures:
         blocks.append(Figure(figures[stage.label], caption))

@@ -19,7 +19,7 @@ from medrep.config import validate_config
 from medrep.errors import DataError
 from medrep_text.pipeline.cache import StageCache, StageResult, file_digest
 from medrep_text.pipeline.config import WordsRunConfig
-from medrep_text.pipeline.plugins import build_plugin, plugin_identity, run_level_options
+from medrep_text.pipeline.plugins import build_plugin, plugin_identity
 from medrep_text.tokens_file import TokensFile
 
 __all__ = [
@@ -108,7 +108,7 @@ def tokenize_stage(cache: StageCache, config: WordsRunConfig, label: str, corpus
 
     choice = config.tokenizer_choice(label)
     name = choice.plugin or label
-    tokenizer = build_plugin("tokenizer", name, choice.options, run_level_options(config, "tokenizer", name))
+    tokenizer = build_plugin(config, "tokenizer", name, choice.options)
     statistics = {"top": config.report.top, "sample": config.report.sample, "seed": config.seed}
     description = {
         "corpus": corpus.key,
@@ -139,7 +139,7 @@ def embed_stage(cache: StageCache, config: WordsRunConfig, label: str, tokens: S
     """Train the embedder on ``tokens.txt`` and save its keyed vectors."""
     choice = config.embedder_choice(label)
     name = choice.plugin or label
-    embedder = build_plugin("embedder", name, choice.options, run_level_options(config, "embedder", name))
+    embedder = build_plugin(config, "embedder", name, choice.options)
     description = {"tokens": tokens.key, "plugin": plugin_identity("embedder", name), "config": embedder.get_params()}
 
     def compute(folder: Path) -> dict[str, Any]:
@@ -164,7 +164,7 @@ def explore_stage(
     """Run one explorer on the tokens (and the vectors, when given); keep its rows, data and figure."""
     choice = config.explorer_choice(label)
     name = choice.plugin or label
-    explorer = build_plugin("explorer", name, choice.options, run_level_options(config, "explorer", name))
+    explorer = build_plugin(config, "explorer", name, choice.options)
     description = {
         "tokens": tokens.key,
         "vectors": vectors.key if vectors is not None else None,

@@ -1,6 +1,6 @@
 """The numbers of one tokenize stage that the report shows, read from the stage summary.
 
-The summary holds what :func:`medrep_text.tokenize_corpus.tokenize_corpus` writes into a
+The summary contains what :func:`medrep_text.tokenize_corpus.tokenize_corpus` writes into a
 tokens file's metadata: ``statistics`` (see ``tokenizer_statistics``), ``top`` as
 ``[token, count]`` pairs and ``sample`` as ``{"seed": ..., "tokens": [[token, count], ...]}``.
 """
