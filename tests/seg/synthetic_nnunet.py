@@ -1,7 +1,8 @@
-"""Tiny synthetic nnU-Net datasets for trainer and predictor tests, prepared with nnunetv2's own API.
+"""Tiny synthetic datasets for trainer and predictor tests, planned and preprocessed by medrep.
 
-Each case is a 24^3 volume at 1 mm holding one bright sphere (the label) in Gaussian noise,
-so a network learns it in a few iterations.
+Each case is a 24^3 volume at 1 mm: a noisy "brain" ball on a constant background of -1
+(like z-scored MRI) holding one bright sphere, the label. A network learns it in a few
+iterations.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ SHAPE = (24, 24, 24)
 
 
 def sphere_case(rng: np.random.Generator, shape: tuple[int, ...] = SHAPE) -> tuple[np.ndarray, np.ndarray]:
-    """Return a noisy image and the binary label of the bright sphere in it."""
+    """Return an image and the binary label of the bright sphere in it."""
     grid = np.indices(shape).astype(float)
-    centre = rng.uniform(8, min(shape) - 8, 3)
-    radius = rng.uniform(4, 6)
-    label = (((grid - centre[:, None, None, None]) ** 2).sum(0) < radius**2).astype(np.uint8)
-    image = rng.normal(0, 0.3, shape) + 2.0 * label
+    middle = np.array(shape, dtype=float)[:, None, None, None] / 2 - 0.5
+    brain = ((grid - middle) ** 2).sum(0) < (min(shape) / 2 - 1) ** 2
+    centre = rng.uniform(9, min(shape) - 9, 3)
+    radius = rng.uniform(3.5, 5)
+    label = ((((grid - centre[:, None, None, None]) ** 2).sum(0) < radius**2) & brain).astype(np.uint8)
+    image = np.where(brain, rng.normal(0, 0.3, shape) + 2.0 * label, -1.0)
     return image.astype(np.float32), label
 
 
@@ -46,25 +49,26 @@ def write_raw_dataset(
         "labels": {"background": 0, "tumour": 1},
         "numTraining": cases,
         "file_ending": ".nii.gz",
+        "overwrite_image_reader_writer": "NibabelIOWithReorient",
     }
     (folder / "dataset.json").write_text(json.dumps(dataset_json), encoding="utf-8")
     return folder.name
 
 
-def prepare_dataset(dataset_id: int, name: str, **options: object) -> str:
-    """Write, fingerprint, plan and preprocess (3d_fullres) a synthetic dataset; return its name."""
+def prepare_dataset(dataset_id: int, name: str, *, folds: int = 2, preprocessors: list | None = None, **options: object) -> str:
+    """Write, plan and preprocess (3d_fullres) a synthetic dataset with medrep's API; return its name."""
     from medrep_seg.nnunet.paths import ensure_environment
 
     folders = ensure_environment()
     dataset = write_raw_dataset(folders.raw, dataset_id, name, **options)
 
-    from nnunetv2.experiment_planning.plan_and_preprocess_api import (
-        extract_fingerprint_dataset,
-        plan_experiment_dataset,
-        preprocess_dataset,
-    )
+    from medrep_seg.nnunet.planning import plan_dataset
+    from medrep_seg.nnunet.preprocessing import preprocess_dataset
 
-    extract_fingerprint_dataset(dataset_id, num_processes=1, check_dataset_integrity=False, clean=True, verbose=False)
-    _, plans_identifier = plan_experiment_dataset(dataset_id)
-    preprocess_dataset(dataset_id, plans_identifier, configurations=["3d_fullres"], num_processes=[1], verbose=False)
+    plan_dataset(dataset, memory_budget_gb=0.5, folds=folds, preprocessors=preprocessors, num_processes=1)
+    output = preprocess_dataset(dataset, configurations=["3d_fullres"], num_processes=1)
+    # NOTE: nnU-Net infers the dataset format from the file endings in the data folder, and a
+    # run.json there makes that fail; remove it until preprocessing writes it elsewhere.
+    for record in output.glob("*/run.json"):
+        record.unlink()
     return dataset

@@ -31,7 +31,8 @@ __all__ = ["FoldResult", "TrainingResult", "build_trainer", "model_folder", "par
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_PLANS = "nnUNetPlans"
+#: The plans `medrep seg plan` writes (``medrep_seg.nnunet.planning.PLANS_NAME``).
+DEFAULT_PLANS = "medrepPlans"
 
 
 @dataclass
