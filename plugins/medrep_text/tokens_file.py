@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from medrep.errors import DataError
+from medrep.kinds import Tokenizer
 
 META_SUFFIX = ".meta.json"
 
@@ -51,6 +52,28 @@ class TokensFile:
         if not path.is_file():
             return {}
         return json.loads(path.read_text(encoding="utf-8"))
+
+    def tokenizer(self) -> Tokenizer:
+        """Rebuild the tokenizer that wrote this file, from its metadata.
+
+        A trained tokenizer is loaded from the recorded ``state`` folder, which is
+        relative to this file's folder unless it is absolute.
+        """
+        import medrep
+
+        metadata = self.metadata
+        name = metadata.get("tokenizer")
+        if not name:
+            raise DataError(
+                f"{meta_path(self.path)} is missing or names no tokenizer",
+                hint="write the tokens file with `medrep words tokenize`, which records its tokenizer",
+            )
+        tokenizer = medrep.get("tokenizer", name, **metadata.get("config", {}))
+        if metadata.get("state"):
+            state = Path(metadata["state"])
+            tokenizer = type(tokenizer).load(state if state.is_absolute() else self.path.parent / state)
+            tokenizer.plugin_name = name
+        return tokenizer
 
     def __repr__(self) -> str:
         return f"TokensFile({str(self.path)!r})"
