@@ -49,7 +49,10 @@ def axial_slices(volume: np.ndarray, count: int, foreground: np.ndarray | None =
     if foreground is not None and foreground.any():
         occupied = np.flatnonzero(foreground.any(axis=(0, 1)))
         first, last = int(occupied[0]), int(occupied[-1])
-    indices = np.linspace(first, last, num=min(count, last - first + 1) + 2)[1:-1] if last > first else [first]
+    if count >= last - first + 1:
+        return list(range(first, last + 1))
+    # Both ends are dropped: the outermost slices of the extent hold little but the edge.
+    indices = np.linspace(first, last, num=count + 2)[1:-1]
     return sorted({int(round(value)) for value in indices})
 
 

@@ -150,7 +150,7 @@ def plan_dataset(
         },
     )
     logger.info("planned %s: %s", name, ", ".join(plans["configurations"]))
-    return plans
+    return load_json(str(output / f"{plans_name}.json"))
 
 
 def _check_folds(name: str, folds: int, cases: int) -> None:
