@@ -25,6 +25,7 @@ from medrep_text.cli import words
 @click.option("--top", default=None, type=click.IntRange(min=1), help="Most frequent tokens listed per tokenizer.  [default: 20]")
 @click.option("--sample", default=None, type=click.IntRange(min=0), help="Frequency-weighted random tokens listed per tokenizer.  [default: 20]")
 @click.option("--seed", default=None, type=int, help="Seed given to every plugin with a seed option.  [default: 0]")
+@click.option("--jobs", default=None, type=click.IntRange(min=1), help="Worker processes that tokenize.  [default: every core]")
 @click.option("--cache-dir", default=None, type=click.Path(file_okay=False), help="Stage cache folder.  [default: WORKDIR/cache]")
 @click.option("--format", "formats", multiple=True, type=click.Choice(["markdown", "html"]), help="Report format; repeatable.  [default: both]")
 def run(more_inputs: tuple[str, ...], config_file: str | None, **flags: Any) -> None:
@@ -60,7 +61,7 @@ def _overrides(inputs: list[str], flags: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if inputs:
         values["corpus"] = {"inputs": inputs}
-    for field in ("tokenizer", "embedder", "output", "entities", "seed", "cache_dir"):
+    for field in ("tokenizer", "embedder", "output", "entities", "seed", "jobs", "cache_dir"):
         if flags[field] is not None:
             values[field] = flags[field]
     for field, option in (("compare", "compare"), ("explore", "explorers"), ("targets", "targets"), ("contexts", "contexts"), ("benchmarks", "benchmarks")):
