@@ -374,6 +374,14 @@ def test_compare_adds_tokenizer_table(tmp_path: Path, corpus_file: Path, test_pl
     assert "### Tokenizer cased" in markdown
 
 
+def test_empty_corpus_names_the_inputs(tmp_path: Path, corpus_file: Path, test_plugins: None) -> None:
+    corpus_file.write_text("\n  \n", encoding="utf-8")
+
+    with pytest.raises(DataError, match=f"the corpus built from {corpus_file} has no documents"):
+        run_words(small_config(tmp_path, corpus_file))
+    assert list((tmp_path / "cache" / "words" / "corpus").iterdir()) == []
+
+
 def test_unknown_plugin_names_the_registered_ones(tmp_path: Path, corpus_file: Path, test_plugins: None) -> None:
     with pytest.raises(medrep.UnknownPluginError, match="test-random"):
         run_words(small_config(tmp_path, corpus_file, embedder="test-randon"))
