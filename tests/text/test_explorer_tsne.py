@@ -70,7 +70,7 @@ def test_categorised_selection_uses_document_counts(vectors: KeyedVectors, entit
     assert [row["category"] for row in result.rows] == ["no category", "Symptom", "Anatomy", "Symptom", "Chemical"]
     assert [row["count"] for row in result.rows] == [6, 3, 3, 2, 2]
     assert result.data["categories"] == {"no category": 1, "Symptom": 2, "Anatomy": 1, "Chemical": 1}
-    assert result.warnings == ["perplexity 30 is too large for 5 points; using 1.33333, the largest value (points - 1) / 3 allows"]
+    assert result.warnings == ["perplexity 20 is too large for 5 points; using 1.33333, the largest value (points - 1) / 3 allows"]
 
 
 def test_perplexity_is_clamped_with_warning(vectors: KeyedVectors) -> None:

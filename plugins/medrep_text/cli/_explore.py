@@ -33,7 +33,7 @@ def _run(name: str, *, vectors: str | None = None, tokens: str | None = None, ou
 @click.option("--word", "named", multiple=True, help="Word always plotted; repeatable.")
 @click.option("--top-n", default=80, show_default=True, type=click.IntRange(min=0), help="Frequent words plotted besides --word.")
 @click.option("--selection", type=click.Choice(["auto", "categorised", "frequent"]), default="auto", show_default=True, help="Which frequent words: those with a category, or any.")
-@click.option("--perplexity", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="t-SNE perplexity (lowered when too large).")
+@click.option("--perplexity", default=20.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="t-SNE perplexity (lowered when too large).")
 @click.option("--seed", default=0, show_default=True, help="Random seed of t-SNE.")
 @_OUTPUT
 def tsne(vectors: str, tokens: str | None, entities: str | None, named: tuple[str, ...], top_n: int, selection: str, perplexity: float, seed: int, output: str | None) -> None:

@@ -56,7 +56,9 @@ class TsneExplorer(Explorer):
             "ignore-case", description="match words to terms ignoring case (except short all-capital acronyms), or exactly"
         )
         acronym_max_length: int = Field(4, ge=0, description="all-capital terms up to this length match only their exact spelling")
-        perplexity: float = Field(30.0, gt=0, description="t-SNE perplexity; lowered with a warning when too large for the points")
+        perplexity: float = Field(
+            20.0, gt=0, description="t-SNE perplexity; lowered with a warning when above (points - 1) / 3, 26.3 for 80 words"
+        )
         metric: Literal["cosine", "euclidean"] = Field("cosine", description="distance between word vectors")
         max_iter: int = Field(1000, ge=250, description="t-SNE optimisation iterations (scikit-learn needs at least 250)")
         seed: int = Field(0, description="random seed of t-SNE")
@@ -183,14 +185,30 @@ class TsneExplorer(Explorer):
             axes.scatter(points[:, 0], points[:, 1], s=22, color=palette[category], label=category, alpha=0.85)
 
         font_size = 9 if len(words) <= 60 else 7
-        for word, (x, y) in zip(words, coordinates):
-            axes.annotate(word, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=font_size, alpha=0.9)
+        for word, (x, y), (dx, dy, align) in zip(words, coordinates, _label_offsets(coordinates)):
+            axes.annotate(word, (x, y), xytext=(dx, dy), textcoords="offset points", ha=align, fontsize=font_size, alpha=0.9)
 
         axes.set_title(f"t-SNE of {len(words)} word vectors (perplexity {perplexity:g})")
         axes.set_xticks([])
         axes.set_yticks([])
         axes.legend(title="entity category", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         return figure
+
+
+def _label_offsets(coordinates: np.ndarray) -> list[tuple[int, int, str]]:
+    """Return a label offset (points) and alignment per point, turning labels of close points apart.
+
+    A point within 2% of the map's span of k earlier points gets the (k mod 4)-th of:
+    above right, below right, above left, below left. Words with near-identical vectors
+    (``cell`` and ``cells``) then stay readable.
+    """
+    choices = [(3, 3, "left"), (3, -9, "left"), (-3, 3, "right"), (-3, -9, "right")]
+    span = float(np.ptp(coordinates, axis=0).max()) or 1.0
+    offsets = []
+    for index, point in enumerate(coordinates):
+        close = int(np.count_nonzero(np.linalg.norm(coordinates[:index] - point, axis=1) < 0.02 * span))
+        offsets.append(choices[close % len(choices)])
+    return offsets
 
 
 def _palette(categories: list[str]) -> dict[str, Any]:
