@@ -17,13 +17,16 @@ An in-process registration (:func:`register`) sits above all of these, and needs
 
 from __future__ import annotations
 
+import ast
 import difflib
 import importlib
+import importlib.util
 import importlib.metadata as metadata
 import logging
 import re
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 import pluggy
@@ -87,8 +90,34 @@ class LoadFailure:
 
 
 def _describe(factory: Any) -> str:
-    doc = getattr(factory, "__doc__", None) if not isinstance(factory, str) else None
+    if isinstance(factory, str):
+        return _describe_reference(factory)
+    doc = getattr(factory, "__doc__", None)
     return doc.strip().splitlines()[0] if doc and doc.strip() else ""
+
+
+def _describe_reference(reference: str) -> str:
+    """Read a class docstring's first line from source, without importing the module.
+
+    Listing plugins must stay cheap, and importing a plugin module may pull in heavy
+    libraries, so the docstring is read with ``ast`` instead.
+    """
+    module_name, _, qualname = reference.partition(":")
+    try:
+        spec = importlib.util.find_spec(module_name)
+    except (ImportError, ValueError):
+        return ""
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        return ""
+    try:
+        tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return ""
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef | ast.FunctionDef) and node.name == qualname:
+            doc = ast.get_docstring(node)
+            return doc.strip().splitlines()[0] if doc else ""
+    return ""
 
 
 def _check_kind(kind: str) -> None:
