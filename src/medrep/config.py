@@ -34,12 +34,14 @@ def validate_config(
     ``owner`` names what is being configured (for example ``tokenizer 'regex'``) and
     starts every error line.
     """
+    kind, _, name = owner.partition(" ")
+    name = name.strip("'")
     try:
         return model.model_validate(options)
     except ValidationError as exc:
         raise PluginConfigError(
             format_validation_error(exc, model, owner=owner),
-            hint=f"run `medrep plugins --kind {owner.split()[0]} -v` to see every option",
+            hint=f"run `medrep plugins --options --kind {kind} {name}` to see every option",
         ) from None
 
 
