@@ -14,3 +14,4 @@ def words() -> None:
 
 from medrep_text.cli import _explore, _ngram  # noqa: E402,F401
 from medrep_text.cli import _corpus, _tokenize  # noqa: E402,F401
+from medrep_text.cli import _embed  # noqa: E402,F401

@@ -39,12 +39,12 @@ ADAPTER_DIRECTORY = "adapter"
 class MlmEmbedder(VectorsEmbedder):
     """BERT masked-LM fine-tuned with LoRA on the corpus; a word's vector is its mean hidden state.
 
-    ``fit`` reads the corpus three times: to count words and windows, to train (once per
-    epoch, through the Hugging Face Trainer, which resumes from the last checkpoint in
-    ``checkpoint_dir``), and to average hidden states over each word's subword pieces and
-    first ``max_occurrences`` occurrences. For several GPUs, start the same command under
-    ``accelerate launch`` or ``torchrun``; the Trainer then trains with distributed data
-    parallelism.
+    ``fit`` reads the corpus in three stages. The first pass counts words and windows.
+    Training through the Hugging Face Trainer reads it once per epoch and resumes from
+    the last checkpoint in ``checkpoint_dir``. The last pass averages hidden states over
+    each word's subword pieces and first ``max_occurrences`` occurrences. For several
+    GPUs, start the same command under ``accelerate launch`` or ``torchrun``, and the
+    Trainer trains with distributed data parallelism.
     """
 
     name: ClassVar[str] = "mlm"
@@ -91,7 +91,7 @@ class MlmEmbedder(VectorsEmbedder):
         save_steps: int = Field(500, ge=1, description="steps between checkpoints")
         keep_checkpoints: bool = Field(False, description="keep the checkpoints after training succeeds")
         logging_steps: int = Field(50, ge=1, description="steps between loss log lines")
-        seed: int = Field(0, description="seed of LoRA initialisation, masking and data order")
+        seed: int = Field(0, description="seed of the head and LoRA initialisation and of the masking")
 
     @classmethod
     def contract_config(cls) -> dict[str, Any]:
@@ -199,7 +199,7 @@ class MlmEmbedder(VectorsEmbedder):
         return AutoConfig.from_pretrained(self.config.model, local_files_only=self.config.local_files_only)
 
     def _check_layers(self, layer_count: int) -> None:
-        # hidden_states holds the embedding output and one entry per layer.
+        # hidden_states contains the embedding output and one entry per layer.
         valid = range(-(layer_count + 1), layer_count + 1)
         invalid = [layer for layer in self.config.layers if layer not in valid]
         if invalid:
