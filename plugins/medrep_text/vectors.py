@@ -1,6 +1,6 @@
 """Keyed word vectors: the result type that every embedder returns.
 
-A :class:`KeyedVectors` holds a float32 matrix with one row per word, the words in row
+A :class:`KeyedVectors` contains a float32 matrix with one row per word, the words in row
 order, and metadata describing how the vectors were made. It answers nearest-neighbour
 and similarity queries, and saves to and loads from three formats:
 
@@ -285,7 +285,7 @@ class KeyedVectors:
 
 
 def _looks_like_word2vec_text(path: Path) -> bool:
-    """Whether the first row after the header parses as ``word`` and ``dim`` decimal numbers."""
+    """Return whether the first row after the header parses as ``word`` and ``dim`` decimal numbers."""
     with path.open("rb") as stream:
         header = stream.readline().split()
         if len(header) != 2 or not all(part.isdigit() for part in header):
@@ -294,8 +294,8 @@ def _looks_like_word2vec_text(path: Path) -> bool:
                 hint="pass a word2vec text or binary file, or a directory written by KeyedVectors.save",
             )
         dim = int(header[1])
-        # A text row holds at most a few dozen bytes per value; a binary row holds raw
-        # bytes that almost never parse as dim decimal numbers.
+        # A text row takes at most a few dozen bytes per value. A binary row is raw bytes,
+        # which almost never parse as dim decimal numbers.
         row = stream.readline(64 * (dim + 1) + 1024)
     try:
         fields = row.decode("utf-8").split()

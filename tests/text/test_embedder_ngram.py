@@ -64,7 +64,7 @@ def test_counts_distance_weighting(scheme: str, far: float) -> None:
 def test_counts_repeated_word_on_diagonal() -> None:
     matrix = counts([["a", "a"]], ["a"], window=1)
 
-    # Each of the two occurrences sees the other as its context.
+    # Each of the two occurrences counts the other as its context.
     assert matrix[0, 0] == 2.0
 
 

@@ -40,7 +40,7 @@ class VectorsEmbedder(Embedder):
         vectors = KeyedVectors.load(directory)
         if vectors.metadata.get("embedder") != cls.name:
             raise DataError(
-                f"{directory} holds vectors of embedder {vectors.metadata.get('embedder')!r}, not {cls.name!r}",
+                f"{directory} contains vectors of embedder {vectors.metadata.get('embedder')!r}, not {cls.name!r}",
                 hint="load it with KeyedVectors.load, or with the embedder that wrote it",
             )
         embedder = cls(**vectors.metadata.get("config", {}))

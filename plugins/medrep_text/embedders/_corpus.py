@@ -49,7 +49,7 @@ class CheckedDocuments:
                 raise TypeError(f"document {index} is a {type(document).__name__}, not a list of str tokens")
             if document and not isinstance(document[0], str):
                 raise TypeError(
-                    f"document {index} holds {type(document[0]).__name__} tokens, not str; tokenize first"
+                    f"document {index} contains {type(document[0]).__name__} tokens, not str; tokenize first"
                 )
             yield document
 

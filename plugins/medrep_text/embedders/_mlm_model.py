@@ -43,8 +43,8 @@ def load_masked_lm(name: str, *, local_files_only: bool) -> Any:
     """Load ``name`` as a masked LM whose decoder is the input embedding matrix.
 
     Encoders saved without a masked-LM head (sentence-transformers checkpoints, for example)
-    get a freshly initialised prediction transform and bias; the decoder weight is then
-    usable only because it is tied to the pretrained word embeddings, which is checked.
+    get a freshly initialised prediction transform and bias. Their decoder weight is usable
+    only because it is tied to the pretrained word embeddings, so the tie is checked.
     """
     transformers = require("transformers", extra="text")
     try:
@@ -89,7 +89,7 @@ def _transformers_bars(show: bool) -> Iterator[None]:
 
 
 def decoder_is_tied(model: Any) -> bool:
-    """Whether the output (decoder) weight and the input embedding weight share storage."""
+    """Return whether the output (decoder) weight and the input embedding weight share storage."""
     output = model.get_output_embeddings()
     return output is not None and output.weight.data_ptr() == model.get_input_embeddings().weight.data_ptr()
 

@@ -20,8 +20,8 @@ def train_masked_lm(
 ) -> dict[str, Any]:
     """Train ``model`` for ``steps`` optimizer steps and return a summary of the run.
 
-    Checkpoints go to ``output_dir`` every ``config.save_steps`` steps; when it already
-    holds one, training resumes from the latest (weights, optimizer, scheduler, data
+    Checkpoints go to ``output_dir`` every ``config.save_steps`` steps. When it already
+    contains one, training resumes from the latest (weights, optimizer, scheduler, data
     position and random states), so an interrupted run continues where it stopped.
     """
     import transformers

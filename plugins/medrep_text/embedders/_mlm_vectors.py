@@ -36,9 +36,9 @@ def word_vectors(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return (vectors, occurrences): the mean hidden state of each word, and how many occurrences it averages.
 
-    A word's occurrence is the mean over its pieces of the chosen layers' mean hidden
-    state; its vector is the mean over its first ``max_occurrences`` occurrences in
-    corpus order. Words never seen (or turned into no piece) get a zero row and count 0.
+    An occurrence's vector is the mean over the word's pieces of the chosen layers' mean
+    hidden state. A word's vector is the mean over its first ``max_occurrences``
+    occurrences in corpus order. Words never seen (or turned into no piece) get a zero row and count 0.
     """
     import torch
 

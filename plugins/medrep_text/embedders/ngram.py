@@ -125,7 +125,7 @@ class NgramEmbedder(VectorsEmbedder):
         config = self.config
         # Each token pairs with at most `window` words to its right; the symmetric matrix
         # doubles that. CSR stores 8 bytes of value and 4 of column index per non-zero, and
-        # adding two matrices holds both inputs and the result at once.
+        # adding two matrices keeps both inputs and the result in memory at once.
         nonzeros = min(vocabulary_size**2, 2 * config.window * tokens)
         matrix_bytes = 3 * nonzeros * 12
         batch_bytes = config.window * min(config.batch_tokens, tokens) * 24

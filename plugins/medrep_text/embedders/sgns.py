@@ -36,7 +36,7 @@ class SgnsEmbedder(VectorsEmbedder):
     The corpus is read from its restartable iterable once to build the vocabulary and
     once per epoch, never held in memory. Documents longer than gensim's limit of 10,000
     words per batch are cut into pieces of at most 10,000 tokens, so every token is
-    trained on; only windows that straddle a cut lose their pairs across it. With
+    trained on. Only windows that straddle a cut lose their pairs across it. With
     ``workers=1`` and a fixed ``seed`` two runs return identical vectors.
     """
 
