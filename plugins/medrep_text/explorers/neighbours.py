@@ -19,7 +19,7 @@ Analogy = Annotated[list[str], Field(min_length=3, max_length=3)]
 
 
 class NeighboursExplorer(Explorer):
-    """The ``top_k`` most cosine-similar words of each target, and analogies ``a - b + c``.
+    """Nearest words of each target by cosine similarity, and analogies ``a - b + c``.
 
     Neighbours come from the vectors' own ``most_similar(word, topn=k)``. An analogy
     ``[a, b, c]`` ranks every other word by its cosine similarity to
