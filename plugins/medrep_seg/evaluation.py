@@ -10,6 +10,7 @@ structure: mean, median, standard deviation and the number of worst-case cases).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import logging
 import re
@@ -255,39 +256,44 @@ def write_report(result: EvaluationResult, output_dir: str | Path) -> list[Path]
     output.mkdir(parents=True, exist_ok=True)
     files = [write_json(output / "metrics.json", result.as_dict())]
 
-    with atomic_write(output / "per_case.csv", newline="") as stream:
-        writer = csv.writer(stream)
-        header = ["case_id"]
+    header = ["case_id"]
+    for name in result.structures:
+        header += [f"{name}_dice", f"{name}_hd95_mm", f"{name}_worst_case"]
+    rows = []
+    for case in result.cases:
+        row = [case["case_id"]]
         for name in result.structures:
-            header += [f"{name}_dice", f"{name}_hd95_mm", f"{name}_worst_case"]
-        writer.writerow(header)
-        for case in result.cases:
-            row = [case["case_id"]]
-            for name in result.structures:
-                score = case["structures"][name]
-                row += [f"{score['dice']:.6f}", f"{score['hd95']:.4f}", str(score["worst_case"]).lower()]
-            writer.writerow(row)
-    files.append(output / "per_case.csv")
+            score = case["structures"][name]
+            row += [f"{score['dice']:.6f}", f"{score['hd95']:.4f}", str(score["worst_case"]).lower()]
+        rows.append(row)
+    files.append(_write_csv(output / "per_case.csv", header, rows))
 
-    with atomic_write(output / "summary.csv", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(
-            ["structure", "n_cases", "dice_mean", "dice_median", "dice_std",
-             "hd95_mean_mm", "hd95_median_mm", "hd95_std_mm", "n_worst_case"]
+    header = ["structure", "n_cases", "dice_mean", "dice_median", "dice_std",
+              "hd95_mean_mm", "hd95_median_mm", "hd95_std_mm", "n_worst_case"]
+    rows = []
+    for name, summary in result.summary.items():
+        dice_stats, hd95_stats = summary["dice"], summary["hd95"]
+        rows.append(
+            [name, dice_stats["n"], _number(dice_stats["mean"]), _number(dice_stats["median"]),
+             _number(dice_stats["std"]), _number(hd95_stats["mean"]), _number(hd95_stats["median"]),
+             _number(hd95_stats["std"]), summary["n_worst_case"]]
         )
-        for name, summary in result.summary.items():
-            dice_stats, hd95_stats = summary["dice"], summary["hd95"]
-            writer.writerow(
-                [name, dice_stats["n"], _number(dice_stats["mean"]), _number(dice_stats["median"]),
-                 _number(dice_stats["std"]), _number(hd95_stats["mean"]), _number(hd95_stats["median"]),
-                 _number(hd95_stats["std"]), summary["n_worst_case"]]
-            )
-    files.append(output / "summary.csv")
+    files.append(_write_csv(output / "summary.csv", header, rows))
 
     result.output_dir = output
     result.files = files
     logger.info("wrote the evaluation of %d case(s) to %s", len(result.cases), output)
     return files
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows(rows)
+    with atomic_write(path) as stream:
+        stream.write(text.getvalue())
+    return path
 
 
 def _number(value: float | None) -> str:

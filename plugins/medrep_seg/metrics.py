@@ -64,6 +64,14 @@ def _surface(mask: np.ndarray) -> np.ndarray:
     return mask & ~eroded
 
 
+def _union_box(first: np.ndarray, second: np.ndarray) -> tuple[slice, ...]:
+    from scipy import ndimage
+
+    union = (first | second).astype(np.uint8)
+    box = ndimage.find_objects(union)[0]
+    return tuple(slice(max(0, part.start - 1), min(size, part.stop + 1)) for part, size in zip(box, union.shape))
+
+
 def _directed_distances(source_surface: np.ndarray, target_surface: np.ndarray, spacing: tuple[float, ...]) -> np.ndarray:
     from scipy import ndimage
 
@@ -101,8 +109,11 @@ def hausdorff_distance(
     if prediction_empty or reference_empty:
         return image_diagonal(prediction.shape, spacing) if worst_case is None else float(worst_case)
 
-    prediction_surface = _surface(prediction)
-    reference_surface = _surface(reference)
+    # Both surfaces lie in the bounding box of the union of the masks, so the distance
+    # transforms can run on that box (one voxel wider, so erosion sees the same neighbours).
+    box = _union_box(prediction, reference)
+    prediction_surface = _surface(prediction[box])
+    reference_surface = _surface(reference[box])
     spacing = tuple(float(value) for value in spacing)
     forward = _directed_distances(prediction_surface, reference_surface, spacing)
     backward = _directed_distances(reference_surface, prediction_surface, spacing)

@@ -31,7 +31,7 @@ def model() -> Path:
     from medrep_seg.nnunet.training import train
 
     dataset = prepare_dataset(931, "PredictSpheres", cases=4)
-    return train(dataset, folds=[0, 1], options=OPTIONS).model_folder
+    return train(dataset, folds=[0, 1], options=OPTIONS, postprocessing=False).model_folder
 
 
 def save(image: np.ndarray, affine: np.ndarray, path: Path) -> Path:

@@ -61,7 +61,7 @@ def test_case_without_foreground_noted_once(dataset: str, caplog: pytest.LogCapt
     from medrep_seg.nnunet.training import train
 
     with caplog.at_level(logging.INFO, logger="medrep_seg.nnunet.trainer"):
-        train(dataset, folds="all", options={**SHORT, "epochs": 1})
+        train(dataset, postprocessing=False, folds="all", options={**SHORT, "epochs": 1})
     notes = [r for r in caplog.records if "no foreground voxels" in r.getMessage()]
 
     assert len(notes) == 1
@@ -107,7 +107,7 @@ def test_third_party_loss_is_trained(dataset: str) -> None:
 
     medrep.register("loss", "dice-ce", ConstantLoss, replace=True)
     try:
-        result = train(dataset, folds=1, options={**SHORT, "epochs": 1})
+        result = train(dataset, postprocessing=False, folds=1, options={**SHORT, "epochs": 1})
     finally:
         medrep.unregister("loss", "dice-ce")
     rows = read_log(result.folds[0].folder)
@@ -123,7 +123,7 @@ def test_resume_matches_uninterrupted_run(dataset: str, monkeypatch: pytest.Monk
     options = {**SHORT, "deterministic": True, "seed": 3}
     folder = model_folder(dataset, "3d_fullres") / "fold_0"
     shutil.rmtree(folder, ignore_errors=True)
-    train(dataset, folds=0, options=options)
+    train(dataset, postprocessing=False, folds=0, options=options)
     uninterrupted = load_checkpoint_file(folder / "checkpoint_final.pth")
     shutil.rmtree(folder)
 
@@ -136,10 +136,10 @@ def test_resume_matches_uninterrupted_run(dataset: str, monkeypatch: pytest.Monk
 
     monkeypatch.setattr(MedrepTrainer, "on_epoch_end", stop_after_first_epoch)
     with pytest.raises(KeyboardInterrupt):
-        train(dataset, folds=0, options=options)
+        train(dataset, postprocessing=False, folds=0, options=options)
     monkeypatch.setattr(MedrepTrainer, "on_epoch_end", original)
     latest = load_checkpoint_file(folder / "checkpoint_latest.pth")
-    train(dataset, folds=0, options=options, resume=True)
+    train(dataset, postprocessing=False, folds=0, options=options, resume=True)
     resumed = load_checkpoint_file(folder / "checkpoint_final.pth")
 
     assert latest["current_epoch"] == 1
@@ -153,7 +153,7 @@ def test_more_folds_than_cases_rejected(dataset: str) -> None:
     from medrep_seg.nnunet.training import train
 
     with pytest.raises(DataError, match="5-fold cross-validation needs at least 5 training cases") as error:
-        train(dataset, folds=0, options={**SHORT, "folds": 5})
+        train(dataset, postprocessing=False, folds=0, options={**SHORT, "folds": 5})
 
     assert "4 or fewer" in error.value.hint
 

@@ -207,13 +207,16 @@ def train(
     plans_identifier: str = DEFAULT_PLANS,
     resume: bool = False,
     gpus: int = 1,
+    postprocessing: bool = True,
 ) -> TrainingResult:
     """Train the medrep trainer on a preprocessed dataset.
 
     ``folds`` is ``None`` (every fold of ``options.folds``-fold cross-validation), one fold
     number, ``"all"`` (every case, no validation split) or a list or comma-separated string
     of those. ``resume`` continues each fold from its latest checkpoint. ``gpus > 1`` trains
-    each fold with nnU-Net's DDP on that many CUDA devices.
+    each fold with nnU-Net's DDP on that many CUDA devices. With ``postprocessing``, the
+    keep-largest-component decision is made on the validation predictions of every fold
+    with a final validation (none for fold ``all``) and stored in the model folder.
     """
     if not isinstance(options, TrainerOptions):
         options = TrainerOptions.model_validate(options or {}, strict=False)
@@ -239,6 +242,11 @@ def train(
             result.folds.append(_train_fold_ddp(name, configuration, fold, options, plans_identifier, resume, gpus))
         else:
             result.folds.append(_train_fold(name, configuration, fold, options, plans_identifier, resume))
+
+    if postprocessing:
+        from medrep_seg.nnunet.postprocessing import determine_postprocessing
+
+        determine_postprocessing(result.model_folder)
 
     write_run_record(
         result.model_folder,
