@@ -13,3 +13,4 @@ def seg() -> None:
 
 
 from medrep_seg.cli import _data  # noqa: E402,F401
+from medrep_seg.cli import _evaluate, _export, _predict, _run, _train  # noqa: E402,F401
