@@ -8,7 +8,6 @@ word embeddings through LoRA training, saving, loading and merging.
 from __future__ import annotations
 
 import csv
-import re
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +20,6 @@ from medrep_text.embedders import _mlm_model
 from medrep_text.embedders.mlm import MlmEmbedder
 from medrep_text.tokens_file import TokensFile
 from medrep_text.vectors import KeyedVectors
-
-# Lower-cased runs of letters and digits, joined by hyphens (covid-19, sars-cov-2).
-TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-
-def tokenize(text: str) -> list[str]:
-    return TOKEN.findall(text.lower())
-
 
 def read_texts(data_dir: Path) -> list[str]:
     texts = []
@@ -47,10 +38,12 @@ def read_texts(data_dir: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def tokens_file(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> TokensFile:
+    # Lower-cased word runs, hyphenated compounds kept whole (covid-19, sars-cov-2).
+    tokenizer = medrep.get("tokenizer", "regex", keep_compounds=True)
     path = tmp_path_factory.mktemp("real-corpus") / "tokens.txt"
     with path.open("w", encoding="utf-8") as stream:
-        for text in read_texts(data_dir):
-            stream.write(" ".join(tokenize(text)) + "\n")
+        for tokens in tokenizer.iter_tokenize(read_texts(data_dir)):
+            stream.write(" ".join(tokens) + "\n")
     return TokensFile(path)
 
 
