@@ -129,6 +129,16 @@ def test_vector_is_mean_over_pieces_and_occurrences(tiny_model: Path, layers: li
     np.testing.assert_allclose(vectors["covid-19"], (first + second) / 2, rtol=1e-5, atol=1e-6)
 
 
+def test_epochs_set_step_count(tiny_model: Path) -> None:
+    documents = [["fever", "cough"], ["lung", "fever"]]
+
+    vectors = tiny(tiny_model, max_steps=None, epochs=3.0, batch_size=1).fit(documents)
+
+    # Two windows, one per batch, three times over.
+    assert vectors.metadata["windows"] == 2
+    assert vectors.metadata["training"]["steps"] == 6
+
+
 def test_layers_out_of_range(tiny_model: Path) -> None:
     with pytest.raises(PluginConfigError, match=r"layers \[3\] out of range for a model with 2 layers"):
         tiny(tiny_model, layers=[-1, 3]).fit(DOCUMENTS)

@@ -141,6 +141,8 @@ class MlmEmbedder(VectorsEmbedder):
         report = train_masked_lm(model, tokenizer, documents, config, steps=steps, output_dir=checkpoints)
         _mlm_model.check_tied(model.get_base_model(), "training")
 
+        # NOTE: under torchrun or accelerate launch every process computes the word vectors
+        # again (only rank 0 writes them, in embed_tokens_file); multi-GPU runs are untested.
         vectors, occurrences = word_vectors(
             model.get_base_model().base_model,
             tokenizer,
