@@ -53,11 +53,12 @@ class Crop(Preprocessor):
         properties["bbox_used_for_cropping"] = [[int(start), int(stop)] for start, stop in box]
         properties["shape_after_cropping_and_before_resampling"] = tuple(stop - start for start, stop in box)
 
+        # Views, not copies: the chain never writes into the arrays it receives.
         return dataclasses.replace(
             case,
-            image=np.ascontiguousarray(image[(slice(None), *slices)]),
-            seg=None if case.seg is None else np.ascontiguousarray(np.asarray(case.seg)[(slice(None), *slices)]),
-            mask=np.ascontiguousarray(mask[slices]),
+            image=image[(slice(None), *slices)],
+            seg=None if case.seg is None else np.asarray(case.seg)[(slice(None), *slices)],
+            mask=mask[slices],
             properties=properties,
         )
 

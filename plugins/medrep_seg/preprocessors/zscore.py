@@ -108,7 +108,7 @@ class ZScore(Preprocessor):
         np.subtract(channel, np.float32(mean), out=output)
         output /= np.float32(std)
         if mask is not None:
-            output[~mask] = 0.0
+            np.multiply(output, mask, out=output)  # zero outside the mask without a full-size temporary
 
     def _normalise_ct(self, channel: np.ndarray, output: np.ndarray, index: int, name: str) -> None:
         statistics = getattr(self, "intensity_properties_", None)
