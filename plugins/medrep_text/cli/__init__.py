@@ -13,5 +13,6 @@ def words() -> None:
 
 
 from medrep_text.cli import _explore, _ngram  # noqa: E402,F401
+from medrep_text.cli import _run  # noqa: E402,F401
 from medrep_text.cli import _corpus, _tokenize  # noqa: E402,F401
 from medrep_text.cli import _embed  # noqa: E402,F401
