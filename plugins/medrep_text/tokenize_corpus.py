@@ -10,13 +10,14 @@ saved, the most frequent tokens, a frequency-weighted sample and :func:`tokenize
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,10 +36,6 @@ logger = logging.getLogger(__name__)
 COMPOUNDS: tuple[str, ...] = ("covid-19", "sars-cov-2", "il-6", "2019-ncov")
 
 STATE_SUFFIX = ".tokenizer"
-
-# forkserver starts workers from a clean server process, so they inherit no threads (Hugging
-# Face and tqdm start some) from the caller, yet start faster than with spawn.
-_START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 @dataclass
@@ -108,17 +105,18 @@ def tokenize_corpus(
     compounds: Counter[str] = Counter()
     documents = 0
     started = time.perf_counter()
-    bar = progress.bar(total=corpus.stat().st_size, desc=f"tokenize ({name})", unit="B", unit_scale=True)
-    try:
-        with atomic_write(output) as stream:
-            for batch in _tokenized_batches(plugin, _read_batches(corpus, batch_size), workers):
+    # The worker pool starts before the progress bar, whose monitor thread would rule out fork.
+    with _worker_pool(plugin, workers) as pool, atomic_write(output) as stream:
+        bar = progress.bar(total=corpus.stat().st_size, desc=f"tokenize ({name})", unit="B", unit_scale=True)
+        try:
+            for batch in _tokenized_batches(plugin, _read_batches(corpus, batch_size), pool, workers):
                 stream.write(batch.text)
                 counts.update(batch.text.split())
                 compounds.update(batch.compounds)
                 documents += batch.documents
                 bar.update(batch.input_bytes)
-    finally:
-        bar.close()
+        finally:
+            bar.close()
     seconds = time.perf_counter() - started
 
     statistics = tokenizer_statistics(
@@ -176,7 +174,9 @@ def tokenizer_statistics(
       seconds spent reading, tokenizing and writing (training excluded).
     - ``compounds``: for each of :data:`COMPOUNDS`, its ``occurrences`` in the normalised,
       lower-cased corpus, how many tokens equal it case-insensitively
-      (``single_token``), and their ratio ``share`` (``None`` without occurrences).
+      (``single_token``), and their ratio ``share`` (``None`` without occurrences). A
+      subword tokenizer can also cut the compound out of a longer word (``NCOVID-19``),
+      so ``share`` can exceed 1.
     """
     tokens = sum(counts.values())
     unknown = sum(count for token, count in counts.items() if is_unknown(token))
@@ -350,33 +350,73 @@ def _tokenize_batch(tokenizer: Tokenizer, lines: list[str]) -> _Batch:
     return _Batch(text, len(lines), count_compounds(lines))
 
 
-def _tokenized_batches(
-    tokenizer: Tokenizer, batches: Iterator[tuple[list[str], int]], workers: int
-) -> Iterator[_Batch]:
+@contextlib.contextmanager
+def _worker_pool(tokenizer: Tokenizer, workers: int) -> Iterator[Any]:
+    """Start ``workers`` processes that hold ``tokenizer``, or yield ``None`` for one worker.
+
+    The tokenizer tokenizes a sample first, so that it loads its models (and reports a
+    configuration error) in this process. With fork the workers inherit those models.
+    """
     if workers <= 1:
+        yield None
+        return
+    tokenizer.tokenize("Warm up.")
+    method = _start_method()
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        # Workers fork from the server with these modules imported once, not each on its own.
+        context.set_forkserver_preload([__name__, type(tokenizer).__module__])
+    pool = context.Pool(workers, initializer=_start_worker, initargs=(tokenizer,))
+    try:
+        yield pool
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _start_method() -> str:
+    """Return fork when this process has one thread, else forkserver (or spawn where it is missing).
+
+    fork starts workers at once with the tokenizer's models loaded, but forking a process
+    with other threads can deadlock the child, so those get a clean forkserver process.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and _thread_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def _thread_count() -> int:
+    # Threads started outside Python (Hugging Face's Rust pool, BLAS) show only in /proc.
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
+
+
+def _tokenized_batches(
+    tokenizer: Tokenizer, batches: Iterator[tuple[list[str], int]], pool: Any, workers: int
+) -> Iterator[_Batch]:
+    if pool is None:
         for lines, size in batches:
             batch = _tokenize_batch(tokenizer, lines)
             batch.input_bytes = size
             yield batch
         return
 
-    context = multiprocessing.get_context(_START_METHOD)
-    if _START_METHOD == "forkserver":
-        # Workers fork from the server with these modules imported once, not each on its own.
-        context.set_forkserver_preload([__name__, type(tokenizer).__module__])
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(tokenizer,)) as pool:
-        # At most two batches per worker are in flight, so memory stays flat.
-        pending: deque[tuple[Future[_Batch], int]] = deque()
-        for lines, size in batches:
-            pending.append((pool.submit(_worker_batch, lines), size))
-            if len(pending) >= 2 * workers:
-                yield _finished(*pending.popleft())
-        while pending:
+    # At most two batches per worker are in flight, so memory stays flat.
+    pending: deque[tuple[Any, int]] = deque()
+    for lines, size in batches:
+        pending.append((pool.apply_async(_worker_batch, (lines,)), size))
+        if len(pending) >= 2 * workers:
             yield _finished(*pending.popleft())
+    while pending:
+        yield _finished(*pending.popleft())
 
 
-def _finished(future: Future[_Batch], size: int) -> _Batch:
-    batch = future.result()
+def _finished(result: Any, size: int) -> _Batch:
+    batch: _Batch = result.get()
     batch.input_bytes = size
     return batch
 

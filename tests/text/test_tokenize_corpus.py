@@ -110,6 +110,37 @@ def test_parallel_output_matches_serial(real_subset: Path, tmp_path: Path) -> No
     assert parallel.statistics["compounds"] == serial.statistics["compounds"]
 
 
+def test_forkserver_workers_match_serial(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import medrep_text.tokenize_corpus as module
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("IL-6 rose. COVID-19 wards!\nSecond line here.\n" * 6, encoding="utf-8")
+    monkeypatch.setattr(module, "_start_method", lambda: "forkserver")
+
+    serial = tokenize_corpus(corpus, tmp_path / "serial.txt", "nltk", jobs=1, batch_size=2)
+    parallel = tokenize_corpus(corpus, tmp_path / "parallel.txt", "nltk", jobs=2, batch_size=2)
+
+    assert (tmp_path / "parallel.txt").read_text(encoding="utf-8") == (tmp_path / "serial.txt").read_text(encoding="utf-8")
+    assert parallel.counts == serial.counts
+
+
+def test_start_method_avoids_fork_with_threads() -> None:
+    import threading
+
+    from medrep_text.tokenize_corpus import _start_method
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        method = _start_method()
+    finally:
+        stop.set()
+        thread.join()
+
+    assert method != "fork"
+
+
 def test_trained_state_saved_beside_tokens(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.txt"
     corpus.write_text("covid-19 patients\nsars-cov-2 tests\n" * 20, encoding="utf-8")
