@@ -338,6 +338,21 @@ def test_input_content_decides_reuse(tmp_path: Path, corpus_file: Path, test_plu
     assert len(edited.computed()) == 5
 
 
+def test_edited_option_file_redoes_its_stage(tmp_path: Path, corpus_file: Path, test_plugins: None) -> None:
+    benchmark = tmp_path / "pairs" / "pairs.txt"
+    benchmark.parent.mkdir()
+    benchmark.write_text("fever\tcough\t3.0\nfever\tand\t1.0\ncough\tand\t1.5\n", encoding="utf-8")
+    values = small_config(tmp_path, corpus_file, explore=["similarity-benchmark"], benchmarks=[str(benchmark.parent)])
+
+    run_words(values)
+    with benchmark.open("a", encoding="utf-8") as stream:
+        stream.write("fever\tsymptoms\t2.0\n")
+    edited = run_words(values)
+
+    assert edited.computed() == ["explore:test-space+test-random/similarity-benchmark"]
+    assert edited.combinations[0].explorations["similarity-benchmark"].summary["rows"][0]["pairs"] == 4
+
+
 def test_seed_reaches_plugins_with_a_seed_option(tmp_path: Path, corpus_file: Path, test_plugins: None) -> None:
     result = run_words(small_config(tmp_path, corpus_file, seed=7))
 

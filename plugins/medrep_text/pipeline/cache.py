@@ -3,9 +3,9 @@
 A stage's *key* is the SHA-256 of a JSON description of everything that determines its
 output: the stage name, the key of the stage it reads from, the plugin's registered name,
 distribution and version, and the plugin's full validated configuration (defaults
-included). The corpus stage, which reads user files, hashes their *content* (SHA-256 of
-every byte), not their size or modification time: touching a file reuses the cache, and
-editing it recomputes. A rerun with one changed step therefore recomputes that step and
+included). Input files, and files or folders that a plugin option names (a vocabulary,
+benchmark files), enter the key by the SHA-256 of their *content*, not by their size or
+modification time: touching a file reuses the cache, and editing it recomputes. A rerun with one changed step therefore recomputes that step and
 every step after it, and reuses the rest.
 
 Entries live in ``<root>/words/<stage>/<key prefix>/``, written with
@@ -15,6 +15,7 @@ contains the stage's files and ``stage.json`` (key, description, seconds taken, 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -26,7 +27,7 @@ from typing import Any
 
 from medrep.io import atomic_directory, write_json
 
-__all__ = ["StageCache", "StageResult", "file_digest", "stage_key", "STAGE_RECORD"]
+__all__ = ["StageCache", "StageResult", "file_digest", "referenced_files", "stage_key", "STAGE_RECORD"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,53 @@ def file_digest(path: Path) -> str:
     """Return the SHA-256 of a file's content, read in chunks."""
     with path.open("rb") as stream:
         return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def referenced_files(options: Any) -> dict[str, str]:
+    """Return the content digest of every existing file or folder that a string in ``options`` names.
+
+    Plugin options name files (a vocabulary, benchmark folders, an entity table), and a
+    stage must be recomputed when one of them is edited in place, so their content enters
+    the key. A folder's digest covers the relative path and content of every file below it.
+    """
+    found: dict[str, str] = {}
+    for value in _strings(options):
+        path = Path(value).expanduser()
+        if path.is_file():
+            found[value] = _cached_digest(str(path.resolve()), *_signature(path))
+        elif path.is_dir():
+            found[value] = _folder_digest(path)
+    return found
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, (list, tuple)):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def _signature(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_digest(path: str, size: int, modified_ns: int) -> str:
+    # Keyed by size and modification time only to avoid hashing one file once per stage
+    # within a process; the digest itself is of the content.
+    return file_digest(Path(path))
+
+
+def _folder_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(item for item in folder.rglob("*") if item.is_file()):
+        digest.update(str(path.relative_to(folder)).encode("utf-8") + b"\0")
+        digest.update(_cached_digest(str(path.resolve()), *_signature(path)).encode("ascii"))
+    return digest.hexdigest()
 
 
 def stage_key(description: dict[str, Any]) -> str:

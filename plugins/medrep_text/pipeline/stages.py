@@ -17,7 +17,7 @@ from typing import Any
 from medrep import __version__
 from medrep.config import validate_config
 from medrep.errors import DataError
-from medrep_text.pipeline.cache import StageCache, StageResult, file_digest
+from medrep_text.pipeline.cache import StageCache, StageResult, file_digest, referenced_files
 from medrep_text.pipeline.config import WordsRunConfig
 from medrep_text.pipeline.plugins import build_plugin, plugin_identity
 from medrep_text.tokens_file import TokensFile
@@ -114,6 +114,7 @@ def tokenize_stage(cache: StageCache, config: WordsRunConfig, label: str, corpus
         "corpus": corpus.key,
         "plugin": plugin_identity("tokenizer", name),
         "config": tokenizer.get_params(),
+        "files": referenced_files(tokenizer.get_params()),
         "statistics": statistics,
     }
 
@@ -140,12 +141,23 @@ def embed_stage(cache: StageCache, config: WordsRunConfig, label: str, tokens: S
     choice = config.embedder_choice(label)
     name = choice.plugin or label
     embedder = build_plugin(config, "embedder", name, choice.options)
-    description = {"tokens": tokens.key, "plugin": plugin_identity("embedder", name), "config": embedder.get_params()}
+    description = {
+        "tokens": tokens.key,
+        "plugin": plugin_identity("embedder", name),
+        "config": embedder.get_params(),
+        "files": referenced_files(embedder.get_params()),
+    }
 
     def compute(folder: Path) -> dict[str, Any]:
         vectors = embedder.fit(TokensFile(tokens.path / TOKENS_FILE))
         vectors.save(folder / VECTORS_FOLDER)
-        return {"embedder": name, "config": embedder.get_params(), "words": len(vectors.index_to_key), "dim": int(vectors.vectors.shape[1]), "metadata": vectors.metadata}
+        return {
+            "embedder": name,
+            "config": embedder.get_params(),
+            "words": len(vectors.index_to_key),
+            "dim": int(vectors.vectors.shape[1]),
+            "metadata": vectors.metadata,
+        }
 
     return cache.run("embed", f"{tokens.label}+{label}", description, compute)
 
@@ -170,6 +182,7 @@ def explore_stage(
         "vectors": vectors.key if vectors is not None else None,
         "plugin": plugin_identity("explorer", name),
         "config": explorer.get_params(),
+        "files": referenced_files(explorer.get_params()),
     }
 
     def compute(folder: Path) -> dict[str, Any]:
