@@ -1,7 +1,7 @@
 """Time and peak memory of medrep's preprocessing against nnU-Net's own, case by case.
 
-Both sides preprocess the same real MS cases (whose background is zero, so nnU-Net's
-crop to nonzero voxels crops them) with the same plan and the same steps: crop to the
+Both sides preprocess the same real MS cases with the same plan. Their background is
+zero, so nnU-Net's crop to nonzero voxels crops them. The steps are the same: crop to the
 nonzero voxels with holes filled, z-score inside that mask, resample to the plan's
 spacing, and sample foreground locations. medrep runs its chain
 ``crop(mask='nonzero') -> zscore -> resample`` through :class:`MedrepPreprocessor`;

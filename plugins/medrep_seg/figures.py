@@ -1,7 +1,7 @@
 """Montages of axial MRI slices with the label outlined or filled in colour.
 
-Slices are shown in radiological orientation whatever the file's axis codes: the volume
-is first reordered to RAS with nibabel's orientation tools, then each axial slice is
+Slices are shown in radiological orientation whatever the file's axis codes. The volume
+is first reordered to RAS with nibabel's orientation tools. Each axial slice is then
 drawn with the patient's right on the viewer's left and anterior at the top. Intensities
 are windowed between two percentiles of the voxels that differ from the background.
 """

@@ -1,10 +1,11 @@
 """Integrity checks of a source dataset, run before conversion and by ``medrep seg check``.
 
-For each case: every file loads; images are 3-D (4-D only in the MSD layout, with one
-volume per channel); all channels, the label and the brain mask share one voxel grid
-(shape exactly, spacing and origin within ``tolerance_mm``, directions within
-``direction_tolerance``); no voxel is NaN or infinite; label values are integral and
-among the declared labels. Each problem names the case, the file and both values.
+For each case, every file must load, and images must be 3-D (4-D only in the MSD layout,
+with one volume per channel). All channels, the label and the brain mask must share one
+voxel grid: the same shape, spacings and origins within ``tolerance_mm``, directions
+within ``direction_tolerance``. No voxel may be NaN or infinite, and label values must be
+integral and among the declared labels. Each problem names the case, the file and both
+values.
 """
 
 from __future__ import annotations
@@ -62,9 +63,12 @@ class IntegrityReport:
         if self.ok:
             return
         lines = "\n".join(f"  {problem}" for problem in self.problems)
+        hint = "fix the files listed, or adjust the options (labels, resample_to_label, copy_image_geometry)"
+        if any("declared labels" in problem.message for problem in self.problems):
+            hint = "declare the source labels: labels='brats2015', 'brats2021', 'brats2023' or a list of values (--labels)"
         raise DataError(
             f"{len(self.failed_cases)} of {len(self.dataset.cases)} case(s) failed the integrity check:\n{lines}",
-            hint="fix the files listed, or adjust the options (labels, resample_to_label, copy_image_geometry)",
+            hint=hint,
         )
 
 
@@ -121,12 +125,12 @@ def prepare_case(
             logger.info(
                 "case %s: copied the geometry of %s onto the label %s (%s)",
                 case.case_id, reference.path.name, label.path.name,
-                "; ".join(f"{what} {value} -> {expected}" for what, value, expected in differences),
+                "; ".join(f"{field} {value} -> {expected}" for field, value, expected in differences),
             )
             continue
-        for what, value, expected in differences:
+        for field, value, expected in differences:
             problems.append(
-                Problem(case.case_id, volume.path.name, f"{what} {value} differs from the {what} {expected} of {reference.path.name}")
+                Problem(case.case_id, volume.path.name, f"{field} {value} differs from the {field} {expected} of {reference.path.name}")
             )
     if problems:
         return None, problems
@@ -197,7 +201,7 @@ def _onto_label_grid(volume: _Volume, label: _Volume, spec: DatasetSpec, case_id
 
     logger.info(
         "case %s: resampling %s onto the grid of %s (cubic spline): %s",
-        case_id, volume.path.name, label.path.name, "; ".join(f"{what} {value} -> {expected}" for what, value, expected in differences),
+        case_id, volume.path.name, label.path.name, "; ".join(f"{field} {value} -> {expected}" for field, value, expected in differences),
     )
     resampled = resample_from_to(volume.image, (label.image.shape, label.image.affine), order=3, mode="constant", cval=0.0)
     return _Volume(volume.path, resampled, volume.name)

@@ -30,7 +30,7 @@ READER = "NibabelIOWithReorient"
 
 @dataclass
 class ConversionResult:
-    """Where a conversion wrote its dataset, and the integrity report it passed."""
+    """The folder of a converted dataset and the integrity report it passed."""
 
     path: Path
     report: IntegrityReport

@@ -53,7 +53,7 @@ PRESETS: dict[str, LabelPreset] = {
 
 @dataclass(frozen=True)
 class LabelMapping:
-    """How source label values become nnU-Net labels, and the ``dataset.json`` entries that say so."""
+    """The mapping of source label values to nnU-Net labels, with the matching ``dataset.json`` entries."""
 
     declared: tuple[int, ...]
     lookup: dict[int, int]
@@ -109,7 +109,7 @@ def integral_values(data: np.ndarray, tolerance: float = 1e-4) -> tuple[np.ndarr
     """Return ``(integer array, [])`` when every value is integral, else ``(None, offending values)``.
 
     Float labels (as some datasets store them) are accepted when each value is within
-    ``tolerance`` of an integer; up to five offending values are returned otherwise.
+    ``tolerance`` of an integer. Otherwise up to five offending values are returned.
     """
     if np.issubdtype(data.dtype, np.integer):
         return data.astype(np.int64, copy=False), []

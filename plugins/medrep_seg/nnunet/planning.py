@@ -1,10 +1,10 @@
 """Dataset fingerprint and nnU-Net plans, in-process through nnunetv2's Python API.
 
-:func:`plan_dataset` checks the cross-validation request, extracts the fingerprint
-(spacings, shapes after cropping, foreground intensity statistics), runs nnU-Net's
-experiment planner with a memory budget (small budgets give the small patches a CPU run
-needs), stores medrep's preprocessor chain in every configuration of the plans, and
-writes the cross-validation split.
+:func:`plan_dataset` checks the cross-validation request and extracts the fingerprint
+(spacings, shapes after cropping, foreground intensity statistics). It then runs
+nnU-Net's experiment planner with a memory budget, where small budgets give the small
+patches a CPU run needs. Finally it stores medrep's preprocessor chain in every
+configuration of the plans and writes the cross-validation split.
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def extract_fingerprint(
     """Compute nnU-Net's dataset fingerprint, cropping with the chain's cropping steps.
 
     nnU-Net's own extractor crops to nonzero voxels, which leaves images with a nonzero
-    background (z-scored data) uncropped; this one runs the steps marked ``crops`` (the
+    background (z-scored data) uncropped. This one runs the steps marked ``crops`` (the
     ``crop`` plugin by default), so the plan is sized for the shapes preprocessing makes.
     The result has nnU-Net's format and is written to ``dataset_fingerprint.json``.
     """

@@ -2,9 +2,9 @@
 
 nnU-Net's :class:`DefaultPreprocessor` hard-codes its steps (crop to nonzero voxels,
 normalise per channel, resample). :class:`MedrepPreprocessor` keeps nnU-Net's reading,
-axis transposition, foreground sampling and file format, and replaces those steps by the
-chain of ``preprocessor`` plugins stored in the plans, built through the registry, so
-that a third-party preprocessor takes effect in training data and at inference alike.
+axis transposition, foreground sampling and file format. It replaces those steps by the
+chain of ``preprocessor`` plugins stored in the plans and built through the registry, so
+a third-party preprocessor takes effect in training data and at inference alike.
 
 The chain is stored in each plans configuration under :data:`CHAIN_KEY` as
 ``[{"name": "crop", "options": {}}, ...]``, and the brain mask of case ``X`` (when the
@@ -184,9 +184,9 @@ def mask_file_for(image_files: Sequence[str], file_ending: str) -> str | None:
 class MedrepPreprocessor(DefaultPreprocessor):
     """nnU-Net preprocessor that runs medrep's preprocessor chain instead of nnU-Net's own steps.
 
-    ``chain`` is a list of built (and fitted) preprocessors; when it is ``None``, the chain
+    ``chain`` is a list of built (and fitted) preprocessors. When it is ``None``, the chain
     is built from the plans configuration the first time a case is processed. The chain
-    is pickled into nnU-Net's worker processes, which nnU-Net starts with ``spawn``: its
+    is pickled into nnU-Net's worker processes, which nnU-Net starts with ``spawn``, so its
     plugin classes must be importable by module path (not defined in ``__main__``).
     """
 
@@ -299,11 +299,11 @@ class MedrepPreprocessor(DefaultPreprocessor):
     ) -> np.ndarray:
         """Sample foreground locations for nnU-Net's oversampling, then store labels compactly."""
         label_manager = plans_manager.get_label_manager(dataset_json)
-        wanted = list(label_manager.foreground_regions if label_manager.has_regions else label_manager.foreground_labels)
+        sampled = list(label_manager.foreground_regions if label_manager.has_regions else label_manager.foreground_labels)
         if label_manager.has_ignore_label:
             # With an ignore label, patches are also sampled uniformly from every annotated class.
-            wanted.append([-1, *label_manager.all_labels])
-        properties["class_locations"] = self._sample_foreground_locations(seg, wanted, verbose=self.verbose)
+            sampled.append([-1, *label_manager.all_labels])
+        properties["class_locations"] = self._sample_foreground_locations(seg, sampled, verbose=self.verbose)
         seg = self.modify_seg_fn(seg, plans_manager, dataset_json, configuration_manager)
         return seg.astype(np.int16 if np.max(seg) > 127 else np.int8)
 

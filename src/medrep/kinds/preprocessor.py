@@ -20,7 +20,7 @@ class ImageCase:
     - ``mask``: boolean brain mask of shape ``(X, Y, Z)`` (``True`` inside the brain) or
       ``None``. A cropping step sets it to the mask it cropped to, so that later steps
       (per-image z-scoring) can use it.
-    - ``target_spacing``: the spacing in millimetres that the plan asks for, one value per
+    - ``target_spacing``: the spacing in millimetres that the plan requests, one value per
       spatial axis, or ``None`` outside a plan; a resampling step moves the case onto it.
     - ``properties``: what is needed to undo the chain and per-case notes; values must be
       JSON- or pickle-friendly. A cropping step records nnU-Net's keys
@@ -48,7 +48,7 @@ class Preprocessor(Plugin):
     describes the returned grid. It does not modify the arrays of the case it receives.
 
     Preprocessors that need dataset-level statistics take them from ``fit(fingerprint)``.
-    ``fingerprint`` holds nnU-Net's ``foreground_intensity_properties_per_channel`` (per
+    ``fingerprint`` contains nnU-Net's ``foreground_intensity_properties_per_channel`` (per
     channel index as a string: ``mean``, ``std``, ``median``, ``min``, ``max``,
     ``percentile_00_5``, ``percentile_99_5`` of the labelled foreground) and
     ``channel_names`` from ``dataset.json``; the same values are passed at training and
