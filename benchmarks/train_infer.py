@@ -13,7 +13,10 @@ Both use the same data-loading workers, torch threads and seed. It prints one ta
 per training iteration (median after warm-up), seconds per predicted case and peak resident
 memory, with medrep / nnU-Net ratios (goal: <= 1.05 for time).
 
-    MEDREP_DATA_DIR=/path/to/data python benchmarks/train_infer.py --iterations 20
+    MEDREP_DATA_DIR=/path/to/data python -P benchmarks/train_infer.py --iterations 20
+
+(``-P`` keeps this folder off ``sys.path``, where another script's name could shadow a
+standard-library module.)
 """
 
 from __future__ import annotations
@@ -154,8 +157,9 @@ def main() -> None:
 
     workdir = Path(arguments.workdir or tempfile.mkdtemp(prefix="medrep-bench-"))
     context = multiprocessing.get_context("spawn")
-    with context.Pool(1) as pool:
-        pool.apply(prepare, (workdir, arguments.threads))
+    preparation = context.Process(target=prepare, args=(workdir, arguments.threads))
+    preparation.start()
+    preparation.join()
 
     results = {}
     for which in ("nnunet", "medrep"):

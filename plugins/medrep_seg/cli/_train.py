@@ -55,7 +55,7 @@ def load_options_file(path: str | None) -> dict[str, Any]:
 @click.option("--oversample", "oversample_foreground", type=click.FloatRange(min=0, max=1), default=None, help="Fraction of patches centred on foreground.  [default: 0.33]")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default=None, help="Torch device.  [default: auto]")
 @click.option("--seed", type=int, default=None, help="Seed of torch, numpy and random.  [default: 0]")
-@click.option("--deterministic", is_flag=True, default=None, help="Deterministic algorithms and reproducible data loading.")
+@click.option("--deterministic/--no-deterministic", default=None, help="Deterministic algorithms and reproducible data loading.  [default: off]")
 @click.option("--workers", type=click.IntRange(min=0), default=None, help="Data-augmentation worker processes (0: none).  [default: 2]")
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="Torch CPU threads.")
 @click.option("--network", default=None, help="Network plugin.  [default: plain-unet]")
