@@ -81,6 +81,9 @@ class PredictSection(_Section):
 
     mirroring: bool = Field(default=True, description="test-time mirroring")
     tile_step_size: float = Field(default=0.5, gt=0, le=1, description="sliding-window step, fraction of the patch")
+    keep_largest: bool = Field(
+        default=False, description="keep only the largest foreground component, whatever cross-validation decided"
+    )
     extra_inputs: list[str] = Field(default_factory=list, description="more folders of unlabelled cases to predict")
 
 
@@ -258,7 +261,13 @@ def _predict_and_evaluate(config: SegRunConfig, result: SegRunResult, source: Pa
     output, seconds = result.output, result.stage_seconds
     content = ReportContent(title=f"Segmentation run: {config.data.dataset}", settings={}, stage_seconds=seconds)
     content.postprocessing = load_decision(result.model_folder)
-    predict_options = {"mirroring": config.predict.mirroring, "tile_step_size": config.predict.tile_step_size}
+    if config.predict.keep_largest:
+        content.postprocessing = {"steps": [{"labels_or_regions": "every foreground label"}], "reason": "set in the run configuration"}
+    predict_options = {
+        "mirroring": config.predict.mirroring,
+        "tile_step_size": config.predict.tile_step_size,
+        "keep_largest": config.predict.keep_largest,
+    }
     dataset_json = json.loads((result.model_folder / "dataset.json").read_text(encoding="utf-8"))
     channels = [dataset_json["channel_names"][key] for key in sorted(dataset_json["channel_names"], key=int)]
     figures = output / "figures"

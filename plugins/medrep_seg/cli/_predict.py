@@ -32,6 +32,7 @@ def resolve_model(model: str, configuration: str, plans_identifier: str) -> Path
 @click.option("--step", "tile_step_size", type=click.FloatRange(min=0, max=1, min_open=True), default=0.5, show_default=True, help="Sliding-window step as a fraction of the patch.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto", show_default=True, help="Torch device.")
 @click.option("--postprocessing/--no-postprocessing", default=True, show_default=True, help="Apply the post-processing decided on cross-validation.")
+@click.option("--keep-largest", is_flag=True, help="Keep only the largest foreground component, whatever cross-validation decided.")
 @click.option("--modality", "modalities", multiple=True, metavar="SUFFIX=NAME", help="Channel name for a file suffix, beside the built-in table (fld=FLAIR, t2f=FLAIR, t1c=T1c, ...); repeatable.")
 def predict_command(model: str, source: str, output: str, configuration: str, plans_identifier: str, folds: tuple[str, ...], modalities: tuple[str, ...], **options: Any) -> None:
     """Segment every case in SOURCE with MODEL (a model folder, or a dataset name or id).

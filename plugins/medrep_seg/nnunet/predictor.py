@@ -222,7 +222,9 @@ def load_model(
     plans_manager = MedrepPlansManager(json.loads((folder / "plans.json").read_text(encoding="utf-8")))
     configuration_manager = plans_manager.get_configuration(configuration)
     dataset_json = json.loads((folder / "dataset.json").read_text(encoding="utf-8"))
-    target = torch.device("cuda" if device == "auto" and torch.cuda.is_available() else "cpu" if device == "auto" else device)
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    target = torch.device(device)
 
     parameters, mirror_axes = [], None
     for name in names:
@@ -311,6 +313,10 @@ def predict_case(model: LoadedModel, predictor: Any, case: InputCase, output_fil
     return output_file
 
 
+def _plain_label(value: Any) -> Any:
+    return [int(item) for item in value] if isinstance(value, list | tuple) else int(value)
+
+
 def _torch_threads() -> int:
     import torch
 
@@ -339,6 +345,7 @@ def predict(
     tile_step_size: float = 0.5,
     device: str = "auto",
     postprocessing: bool = True,
+    keep_largest: bool = False,
     modality_names: dict[str, str] | None = None,
     checkpoint: str = "checkpoint_final.pth",
 ) -> PredictionResult:
@@ -347,13 +354,19 @@ def predict(
     ``folds`` selects which trained folds to ensemble (default: all), ``mirroring``
     switches test-time mirroring, ``tile_step_size`` is the sliding-window step as a
     fraction of the patch (0.5: half-patch overlap), ``postprocessing=False`` skips the
-    stored post-processing decision.
+    stored post-processing decision. ``keep_largest=True`` keeps only the largest connected
+    foreground component whatever the stored decision: a user's choice for models without
+    cross-validation (fold ``all``), where nnU-Net decides nothing.
     """
     if not 0 < tile_step_size <= 1:
         raise DataError(f"tile step size must be in (0, 1], got {tile_step_size}", hint="use 0.5 for half-patch overlap")
     model = load_model(model_folder, folds=folds, checkpoint=checkpoint, device=device)
     if not postprocessing:
         model.postprocessing = {"steps": []}
+    if keep_largest:
+        label_manager = model.plans_manager.get_label_manager(model.dataset_json)
+        foreground = [_plain_label(value) for value in label_manager.foreground_labels]
+        model.postprocessing = {"steps": [{"operation": "keep_largest_component", "labels_or_regions": foreground}]}
     cases = find_cases(source, model.channel_names, modality_names)
     predictor = _predictor(model, mirroring=mirroring, tile_step_size=tile_step_size)
     output = Path(output_dir)
@@ -375,7 +388,7 @@ def predict(
         output,
         step="seg predict",
         config={"model": str(model.folder), "source": str(source), "folds": model.folds, "mirroring": mirroring,
-                "tile_step_size": tile_step_size, "postprocessing": model.postprocessing,
+                "tile_step_size": tile_step_size, "postprocessing": model.postprocessing, "keep_largest": keep_largest,
                 "modality_names": modality_names or {}},
         extra={"seconds_per_case": result.seconds_per_case},
     )

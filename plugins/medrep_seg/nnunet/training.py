@@ -4,11 +4,11 @@
 each requested fold, restores the latest checkpoint when resuming, trains, runs nnU-Net's
 final validation when configured, and records the run in ``run.json``.
 
-Multi-GPU training goes through nnU-Net's DDP path: with ``gpus > 1`` each fold starts one
-process per GPU (``torch.multiprocessing.spawn``), each joins an NCCL process group and
-builds the same trainer, which then splits the batch across processes, wraps the network
-in ``DistributedDataParallel`` and gathers losses and Dice counts, as ``nnUNetv2_train
--num_gpus N`` does.
+Multi-GPU training goes through nnU-Net's DDP path. With ``gpus > 1`` each fold starts one
+process per GPU (``torch.multiprocessing.spawn``), and each process joins an NCCL process
+group and builds the same trainer. nnU-Net's trainer code then splits the batch across the
+processes, wraps the network in ``DistributedDataParallel`` and gathers losses and Dice
+counts, as ``nnUNetv2_train -num_gpus N`` does.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ DEFAULT_PLANS = "medrepPlans"
 
 @dataclass
 class FoldResult:
-    """What one fold's training left behind."""
+    """Outputs of one fold's training."""
 
     fold: int | str
     folder: Path
