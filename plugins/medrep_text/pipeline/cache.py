@@ -3,9 +3,9 @@
 A stage's *key* is the SHA-256 of a JSON description of everything that determines its
 output: the stage name, the key of the stage it reads from, the plugin's registered name,
 distribution and version, and the plugin's full validated configuration (defaults
-included). Input files, and files or folders that a plugin option names (a vocabulary,
-benchmark files), enter the key by the SHA-256 of their *content*, not by their size or
-modification time: touching a file reuses the cache, and editing it recomputes. A rerun with one changed step therefore recomputes that step and
+included). Input files enter the key by the SHA-256 of their *content*, not by their
+size or modification time, and so do files or folders that a plugin option names (a
+vocabulary, benchmark files). Touching a file reuses the cache, and editing it recomputes. A rerun with one changed step therefore recomputes that step and
 every step after it, and reuses the rest.
 
 Entries live in ``<root>/words/<stage>/<key prefix>/``, written with
