@@ -11,6 +11,8 @@ saved, the most frequent tokens, a frequency-weighted sample and :func:`tokenize
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import logging
 import multiprocessing
 import os
@@ -54,12 +56,23 @@ class TokenizeReport:
 
 @dataclass
 class _Batch:
-    """One tokenized batch: the output lines, and compound occurrences in its input."""
+    """One tokenized batch: the output lines, the token counts and compound occurrences in its input."""
 
     text: str
     documents: int
+    counts: Counter[str]
     compounds: Counter[str]
     input_bytes: int = 0
+
+
+@dataclass
+class _Totals:
+    """Running totals over the batches of one corpus."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    compounds: Counter[str] = field(default_factory=Counter)
+    documents: int = 0
+    seconds: float = 0.0
 
 
 def default_state_dir(output: str | Path) -> Path:
@@ -101,30 +114,15 @@ def tokenize_corpus(
         training_seconds, state = _fit_and_save(plugin, corpus, Path(state_dir or default_state_dir(output)))
 
     workers = 1 if plugin.batch_parallel else _worker_count(jobs)
-    counts: Counter[str] = Counter()
-    compounds: Counter[str] = Counter()
-    documents = 0
-    started = time.perf_counter()
-    # The worker pool starts before the progress bar, whose monitor thread would rule out fork.
-    with _worker_pool(plugin, workers) as pool, atomic_write(output) as stream:
-        bar = progress.bar(total=corpus.stat().st_size, desc=f"tokenize ({name})", unit="B", unit_scale=True)
-        try:
-            for batch in _tokenized_batches(plugin, _read_batches(corpus, batch_size), pool, workers):
-                stream.write(batch.text)
-                counts.update(batch.text.split())
-                compounds.update(batch.compounds)
-                documents += batch.documents
-                bar.update(batch.input_bytes)
-        finally:
-            bar.close()
-    seconds = time.perf_counter() - started
+    totals = _tokenize_to_file(plugin, name, corpus, output, workers, batch_size)
+    counts = totals.counts
 
     statistics = tokenizer_statistics(
         counts,
-        documents=documents,
+        documents=totals.documents,
         input_bytes=corpus.stat().st_size,
-        seconds=seconds,
-        compound_occurrences=compounds,
+        seconds=totals.seconds,
+        compound_occurrences=totals.compounds,
         is_unknown=plugin.is_unknown,
     )
     metadata = {
@@ -144,12 +142,34 @@ def tokenize_corpus(
     logger.info(
         "%s: %d documents, %d tokens, %d distinct, %.2f MB/s",
         output,
-        documents,
+        totals.documents,
         statistics["tokens"],
         statistics["vocabulary_size"],
         statistics["throughput_mb_per_s"],
     )
     return TokenizeReport(output=output, metadata=metadata, counts=counts)
+
+
+def _tokenize_to_file(
+    tokenizer: Tokenizer, name: str, corpus: Path, output: Path, workers: int, batch_size: int
+) -> _Totals:
+    """Write the tokens of every corpus line to ``output`` and return the totals."""
+    totals = _Totals()
+    started = time.perf_counter()
+    # The worker pool starts before the progress bar, whose monitor thread would rule out fork.
+    with _worker_pool(tokenizer, workers) as pool, atomic_write(output) as stream:
+        bar = progress.bar(total=corpus.stat().st_size, desc=f"tokenize ({name})", unit="B", unit_scale=True)
+        try:
+            for batch in _tokenized_batches(tokenizer, _read_batches(corpus, batch_size), pool, workers):
+                stream.write(batch.text)
+                totals.counts.update(batch.counts)
+                totals.compounds.update(batch.compounds)
+                totals.documents += batch.documents
+                bar.update(batch.input_bytes)
+        finally:
+            bar.close()
+    totals.seconds = time.perf_counter() - started
+    return totals
 
 
 # -- statistics ----------------------------------------------------------------------------
@@ -247,7 +267,7 @@ def _is_word_character(text: str, index: int) -> bool:
 
 def top_tokens(counts: Mapping[str, int], k: int) -> list[tuple[str, int]]:
     """Return the ``k`` most frequent tokens with their counts; ties go in token order."""
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[: max(k, 0)]
+    return heapq.nsmallest(max(k, 0), counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def weighted_sample(counts: Mapping[str, int], k: int, seed: int = 0) -> list[str]:
@@ -347,7 +367,8 @@ def _read_batches(corpus: Path, batch_size: int) -> Iterator[tuple[list[str], in
 def _tokenize_batch(tokenizer: Tokenizer, lines: list[str]) -> _Batch:
     token_lists = tokenizer.tokenize_batch(lines)
     text = "".join(" ".join(tokens) + "\n" for tokens in token_lists)
-    return _Batch(text, len(lines), count_compounds(lines))
+    counts = Counter(itertools.chain.from_iterable(token_lists))
+    return _Batch(text, len(lines), counts, count_compounds(lines))
 
 
 @contextlib.contextmanager
