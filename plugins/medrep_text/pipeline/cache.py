@@ -8,6 +8,10 @@ size or modification time, and so do files or folders that a plugin option names
 vocabulary, benchmark files). Touching a file reuses the cache, and editing it recomputes. A rerun with one changed step therefore recomputes that step and
 every step after it, and reuses the rest.
 
+NOTE: plugin code enters the key only through its distribution's version, so code edited
+in place (an editable install) without a version change reuses older entries. Pass another
+cache folder, or delete this one, after such an edit.
+
 Entries live in ``<root>/words/<stage>/<key prefix>/``, written with
 :func:`medrep.io.atomic_directory`, so an interrupted stage leaves no entry. Each entry
 contains the stage's files and ``stage.json`` (key, description, seconds taken, summary).
