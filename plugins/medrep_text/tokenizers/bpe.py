@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -90,7 +91,8 @@ class BpeTokenizer(Tokenizer):
             vocab_size=config.vocab_size,
             min_frequency=config.min_frequency,
             special_tokens=special,
-            show_progress=progress.enabled(),
+            # The trainer's own bar writes blank lines to stdout when stdout is not a terminal.
+            show_progress=progress.enabled() and sys.stdout.isatty(),
         )
         backend.train_from_iterator(documents, trainer=trainer)
         self.backend_ = _with_byte_pieces(backend) if config.byte_fallback else backend
