@@ -38,7 +38,7 @@ class BertTokenizer(Tokenizer):
         )
         lowercase: bool = Field(
             default=True,
-            description="lower-case and strip accents; applies to a vocab.txt source only, because a "
+            description="lower-case and strip accents. Applies to a vocab.txt source only, because a "
             "model or tokenizer.json carries its own normalisation",
         )
         whole_words: bool = Field(
@@ -48,7 +48,7 @@ class BertTokenizer(Tokenizer):
             default=512, ge=3, description="pieces per model input, [CLS] and [SEP] included, for chunk_ids"
         )
         local_files_only: bool = Field(
-            default=False, description="never download the model named by pretrained; use the local cache only"
+            default=False, description="use only the local Hugging Face cache for a model named by pretrained, never download"
         )
 
     @classmethod

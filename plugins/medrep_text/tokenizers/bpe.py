@@ -54,7 +54,7 @@ class BpeTokenizer(Tokenizer):
         vocab_size: int = Field(default=30000, ge=1, description="learned vocabulary size: characters, merges, special tokens")
         min_frequency: int = Field(default=2, ge=1, description="minimum number of occurrences of a pair for it to be merged")
         special_tokens: list[str] = Field(
-            default=["[UNK]"], description="tokens added to the vocabulary first; unk_token is added if absent"
+            default=["[UNK]"], description="tokens added to the vocabulary first, with unk_token added if absent"
         )
         unk_token: str = Field(default="[UNK]", description="token for characters outside the vocabulary")
         byte_fallback: bool = Field(
@@ -63,7 +63,7 @@ class BpeTokenizer(Tokenizer):
         lowercase: bool = Field(default=True, description="lower-case the text (after NFKC normalisation)")
         pre_tokenizer: Literal["punctuation", "compounds"] = Field(
             default="punctuation",
-            description="'punctuation' splits at whitespace and before and after every punctuation character; "
+            description="'punctuation' splits at whitespace and before and after every punctuation character. "
             "'compounds' keeps hyphens between word characters, so COVID-19 can become one token",
         )
 
