@@ -39,7 +39,8 @@ def main() -> None:
     config = load_config(CONFIGS / name, overrides)
     if arguments.quick:
         train = {**config.train, "epochs": 2, "iterations_per_epoch": 3, "val_iterations_per_epoch": 1}
-        config = config.model_copy(update={"train": train, "output": config.output + "-quick"})
+        output = config.output if arguments.output else config.output + "-quick"
+        config = config.model_copy(update={"train": train, "output": output})
 
     result = run_seg(config)
 
