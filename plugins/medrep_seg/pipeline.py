@@ -178,11 +178,10 @@ def _write_references(test_source: Path, config: SegRunConfig, dataset_json: dic
 def run_seg(config: SegRunConfig) -> SegRunResult:
     """Run the whole pipeline and write the report; return where everything is."""
     from medrep_seg.dataset import check_dataset, convert_dataset
-    from medrep_seg.nnunet.options import TrainerOptions
     from medrep_seg.nnunet.paths import ensure_environment
     from medrep_seg.nnunet.planning import plan_dataset
     from medrep_seg.nnunet.preprocessing import preprocess_dataset
-    from medrep_seg.nnunet.training import train
+    from medrep_seg.nnunet.training import train, validate_options
 
     output = Path(_expand(config.output))
     output.mkdir(parents=True, exist_ok=True)
@@ -192,7 +191,7 @@ def run_seg(config: SegRunConfig) -> SegRunResult:
     train_cases = config.data.train_cases or [case for case in all_cases if case not in config.data.test_cases]
     train_options = dict(config.train)
     folds, resume = train_options.pop("fold", None), bool(train_options.pop("resume", False))
-    options = TrainerOptions.model_validate(train_options, strict=False)
+    options = validate_options(train_options)
     numeric_folds = folds is None or any(str(fold) != "all" for fold in (folds if isinstance(folds, list) else [folds]))
     seconds: dict[str, float] = {}
 

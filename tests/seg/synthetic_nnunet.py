@@ -66,9 +66,5 @@ def prepare_dataset(dataset_id: int, name: str, *, folds: int = 2, preprocessors
     from medrep_seg.nnunet.preprocessing import preprocess_dataset
 
     plan_dataset(dataset, memory_budget_gb=0.5, folds=folds, preprocessors=preprocessors, num_processes=1)
-    output = preprocess_dataset(dataset, configurations=["3d_fullres"], num_processes=1)
-    # NOTE: nnU-Net infers the dataset format from the file endings in the data folder, and a
-    # run.json there makes that fail; remove it until preprocessing writes it elsewhere.
-    for record in output.glob("*/run.json"):
-        record.unlink()
+    preprocess_dataset(dataset, configurations=["3d_fullres"], num_processes=1)
     return dataset

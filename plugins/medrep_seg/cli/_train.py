@@ -46,8 +46,8 @@ def load_options_file(path: str | None) -> dict[str, Any]:
 @click.option("-k", "--folds-k", "k", type=click.IntRange(min=2), default=None, help="Number of cross-validation folds.  [default: 5]")
 @click.option("--options", "options_file", type=click.Path(exists=True, dir_okay=False), default=None, help="TOML ([train] table) or JSON file of trainer options; flags replace its values.")
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="Epochs.  [default: 1000]")
-@click.option("--iterations", type=click.IntRange(min=1), default=None, help="Training iterations per epoch.  [default: 250]")
-@click.option("--val-iterations", type=click.IntRange(min=1), default=None, help="Validation batches per epoch.  [default: 50]")
+@click.option("--iterations", "iterations_per_epoch", type=click.IntRange(min=1), default=None, help="Training iterations per epoch.  [default: 250]")
+@click.option("--val-iterations", "val_iterations_per_epoch", type=click.IntRange(min=1), default=None, help="Validation batches per epoch.  [default: 50]")
 @click.option("--final-validation/--no-final-validation", default=None, help="Predict and score each fold's validation cases after training.  [default: on]")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Patches per batch.  [default: the plan's]")
 @click.option("--lr", "initial_lr", type=click.FloatRange(min=0, min_open=True), default=None, help="Initial learning rate (polynomial decay).  [default: 0.01]")
@@ -77,6 +77,11 @@ def train_command(
     from medrep_seg.nnunet.training import train
 
     options = load_options_file(options_file)
+    # A run configuration's [train] table also names the folds and whether to resume.
+    file_folds = options.pop("fold", None)
+    resume = resume or bool(options.pop("resume", False))
+    if not folds and file_folds is not None:
+        folds = tuple(file_folds) if isinstance(file_folds, list) else (file_folds,)
     names = {"network": flags.pop("network"), "loss": flags.pop("loss")}
     extras = {"network": network_options, "loss": loss_options}
     options.update({key: value for key, value in flags.items() if value is not None})

@@ -27,7 +27,7 @@ from medrep.io import write_run_record
 from medrep_seg.nnunet.options import OPTIONS_KEY, TRAINER_NAME, TrainerOptions
 from medrep_seg.nnunet.paths import nnunet_folders, resolve_dataset
 
-__all__ = ["FoldResult", "TrainingResult", "build_trainer", "model_folder", "parse_folds", "train"]
+__all__ = ["FoldResult", "TrainingResult", "build_trainer", "model_folder", "parse_folds", "train", "validate_options"]
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +83,32 @@ def parse_folds(folds: str | int | list[int | str] | None, k: int) -> list[int |
             )
         parsed.append(value)
     return parsed
+
+
+def validate_options(values: dict[str, Any]) -> TrainerOptions:
+    """Return validated trainer options, or raise PluginConfigError naming each invalid field."""
+    from pydantic import ValidationError
+
+    from medrep.config import format_validation_error
+    from medrep.errors import PluginConfigError
+
+    try:
+        return TrainerOptions.model_validate(values, strict=False)
+    except ValidationError as exc:
+        raise PluginConfigError(
+            format_validation_error(exc, TrainerOptions, owner="trainer options"),
+            hint="see `medrep seg train --help` and the Training section of docs/segmentation.md",
+        ) from None
+
+
+def _check_plugins(options: TrainerOptions) -> None:
+    """Build the network, loss and augmentation plugins once, so invalid options fail before training."""
+    import medrep
+    from medrep_seg.augmentations.pipeline import AugmentationPipeline
+
+    medrep.get("network", options.network.name, **options.network.options)
+    medrep.get("loss", options.loss.name, **options.loss.options)
+    AugmentationPipeline(list(options.augmentations))
 
 
 def _preprocessed_folder(dataset: str) -> Path:
@@ -219,7 +245,8 @@ def train(
     with a final validation (none for fold ``all``) and stored in the model folder.
     """
     if not isinstance(options, TrainerOptions):
-        options = TrainerOptions.model_validate(options or {}, strict=False)
+        options = validate_options(options or {})
+    _check_plugins(options)
     name = resolve_dataset(dataset)
     fold_list = parse_folds(folds, options.folds)
     plans = json.loads((_preprocessed_folder(name) / f"{plans_identifier}.json").read_text(encoding="utf-8"))
