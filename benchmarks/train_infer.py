@@ -4,14 +4,16 @@ Prepares the real BraTS 2015 FLAIR cases from $MEDREP_DATA_DIR once (convert, pl
 CPU memory budget at 2 mm, preprocess), then, each in a fresh process so that peak memory is
 its own:
 
-- nnU-Net: ``nnUNetTrainer`` built from the plans, ``train_step`` timed over the iterations,
-  then ``nnUNetPredictor`` on one preprocessed case (sliding windows, export to NIfTI);
+- nnU-Net: ``nnUNetTrainer`` built from the plans; ``train_step`` is timed per iteration,
+  then ``nnUNetPredictor`` predicts one preprocessed case (sliding windows, export to NIfTI);
 - medrep: ``MedrepTrainer`` with default options (nnU-Net's network, loss, augmentations),
   timed the same way, then medrep's predictor on the same case.
 
-Both use the same data-loading workers, torch threads and seed. It prints one table: seconds
-per training iteration (median after warm-up), seconds per predicted case and peak resident
-memory, with medrep / nnU-Net ratios (goal: <= 1.05 for time).
+The two processes take turns, one iteration (or prediction) each, so that load changes on a
+shared machine affect both alike. Both use the same data-loading workers, torch threads and
+seed. It prints one table: seconds per training iteration (median and mean after warm-up),
+seconds per predicted case (median) and peak resident memory, with medrep / nnU-Net ratios
+(goal: <= 1.05 for time).
 
     MEDREP_DATA_DIR=/path/to/data python -P benchmarks/train_infer.py --iterations 20
 
@@ -59,8 +61,8 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(which: str, workdir: str, iterations: int, warmup: int, workers: int, threads: int, queue: multiprocessing.Queue) -> None:
-    """Time training iterations and one prediction with one trainer (run in its own process)."""
+def serve(which: str, workdir: str, workers: int, threads: int, connection: object) -> None:
+    """Build one trainer, then time one training iteration or one prediction per command received."""
     os.environ["MEDREP_WORKDIR"] = workdir
     os.environ["MEDREP_NNUNET_AUGMENTATION_WORKERS"] = str(workers)
     os.environ["MEDREP_NNUNET_PROCESSES"] = str(threads)
@@ -74,7 +76,7 @@ def measure(which: str, workdir: str, iterations: int, warmup: int, workers: int
     from medrep_seg.nnunet.preprocessing import nnunet_output_to_log
     from medrep_seg.nnunet.training import build_trainer
 
-    options = TrainerOptions(epochs=1, iterations_per_epoch=iterations, workers=workers, threads=threads, device="cpu")
+    options = TrainerOptions(epochs=1, workers=workers, threads=threads, device="cpu")
     with nnunet_output_to_log():
         trainer = build_trainer(DATASET, "3d_fullres", "all", options)
         if which == "nnunet":
@@ -85,18 +87,21 @@ def measure(which: str, workdir: str, iterations: int, warmup: int, workers: int
             trainer = nnUNetTrainer(plans=plans, configuration="3d_fullres", fold="all", dataset_json=trainer.dataset_json, device=torch.device("cpu"))
         trainer.on_train_start()
         trainer.on_train_epoch_start()
-    timings = []
-    for index in range(warmup + iterations):
-        started = time.perf_counter()
-        trainer.train_step(next(trainer.dataloader_train))
-        if index >= warmup:
-            timings.append(time.perf_counter() - started)
+    connection.send("ready")
 
-    seconds = _predict_one(which, trainer)
-    with nnunet_output_to_log():
-        trainer.on_train_end()
-    queue.put({"which": which, "train_s": statistics.median(timings), "train_mean_s": statistics.fmean(timings),
-               "predict_s": seconds, "peak_mb": _peak_mb()})
+    while True:
+        command = connection.recv()
+        if command == "train":
+            started = time.perf_counter()
+            trainer.train_step(next(trainer.dataloader_train))
+            connection.send(time.perf_counter() - started)
+        elif command == "predict":
+            connection.send(_predict_one(which, trainer))
+        else:
+            with nnunet_output_to_log():
+                trainer.on_train_end()
+            connection.send(_peak_mb())
+            return
 
 
 def _predict_one(which: str, trainer: object) -> float:
@@ -148,6 +153,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=20, help="timed training iterations per trainer")
     parser.add_argument("--warmup", type=int, default=3, help="untimed iterations first")
+    parser.add_argument("--predictions", type=int, default=2, help="timed predictions of one case per trainer")
     parser.add_argument("--workers", type=int, default=1, help="data-augmentation worker processes")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch threads")
     parser.add_argument("--workdir", default=None, help="where the prepared dataset is kept (default: a temporary folder)")
@@ -161,21 +167,47 @@ def main() -> None:
     preparation.start()
     preparation.join()
 
-    results = {}
+    # Both trainers run side by side and take turns, one iteration each, so that changes in
+    # the load of a shared machine hit both alike.
+    connections, processes = {}, []
     for which in ("nnunet", "medrep"):
-        queue = context.Queue()
-        process = context.Process(
-            target=measure,
-            args=(which, str(workdir), arguments.iterations, arguments.warmup, arguments.workers, arguments.threads, queue),
-        )
+        parent, child = context.Pipe()
+        process = context.Process(target=serve, args=(which, str(workdir), arguments.workers, arguments.threads, child))
         process.start()
-        results[which] = queue.get()
+        connections[which] = parent
+        processes.append(process)
+    for connection in connections.values():
+        connection.recv()
+
+    timings: dict[str, list[float]] = {which: [] for which in connections}
+    predictions: dict[str, list[float]] = {which: [] for which in connections}
+    for index in range(arguments.warmup + arguments.iterations):
+        for which, connection in connections.items():
+            connection.send("train")
+            seconds = connection.recv()
+            if index >= arguments.warmup:
+                timings[which].append(seconds)
+    for _ in range(arguments.predictions):
+        for which, connection in connections.items():
+            connection.send("predict")
+            predictions[which].append(connection.recv())
+    results = {}
+    for which, connection in connections.items():
+        connection.send("stop")
+        results[which] = {
+            "train_s": statistics.median(timings[which]),
+            "train_mean_s": statistics.fmean(timings[which]),
+            "predict_s": statistics.median(predictions[which]),
+            "peak_mb": connection.recv(),
+        }
+    for process in processes:
         process.join()
 
     plans = json.loads((workdir / "nnunet" / "nnUNet_preprocessed" / DATASET / "medrepPlans.json").read_text())
     configuration = plans["configurations"]["3d_fullres"]
     print(f"plans: patch {configuration['patch_size']}, batch {configuration['batch_size']}, spacing {configuration['spacing']} mm; "
-          f"{arguments.iterations} timed iterations after {arguments.warmup}, {arguments.workers} worker(s), "
+          f"{arguments.iterations} timed iterations after {arguments.warmup}, "
+          f"{arguments.predictions} predictions, taking turns; {arguments.workers} worker(s), "
           f"{arguments.threads} thread(s), {sys.platform}, {os.cpu_count()} CPU(s)")
     print(f"{'':28} {'nnU-Net':>10} {'medrep':>10} {'ratio':>7}")
     rows = [("train s/iteration (median)", "train_s"), ("train s/iteration (mean)", "train_mean_s"),
