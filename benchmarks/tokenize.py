@@ -37,7 +37,9 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or os.curdir) != _HERE]
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import platform  # noqa: E402
+import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
@@ -124,80 +126,150 @@ def direct_backends(data_dir: Path, bpe_state: Path) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="runs per measurement; the best is kept")
-    parser.add_argument("--jobs", type=int, default=2, help="worker processes for regex and nltk")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes for regex and nltk in part 1")
+    parser.add_argument(
+        "--parts", type=int, nargs="+", choices=[1, 2, 3], default=[1, 2, 3], help="which measurements to run"
+    )
     args = parser.parse_args()
     data_dir = Path(os.environ["MEDREP_DATA_DIR"])
 
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         corpus = build_real_corpus(data_dir, folder)
-        megabytes = corpus.stat().st_size / 1e6
         documents = corpus.read_text(encoding="utf-8").splitlines()
-        print(f"corpus: {len(documents)} documents, {megabytes:.2f} MB")
+        print(f"corpus: {len(documents)} documents, {corpus.stat().st_size / 1e6:.2f} MB")
         print(f"machine: {os.cpu_count()} CPU cores, Python {platform.python_version()}, {platform.platform()}")
         print(f"load average at start: {_load()}")
 
+        vocab = data_dir / "text" / "vocab" / "scibert_scivocab_uncased_vocab.txt"
         configs: dict[str, dict[str, Any]] = {
             "regex": {"keep_compounds": True},
             "nltk": {},
-            "bert": {"pretrained": str(data_dir / "text" / "vocab" / "scibert_scivocab_uncased_vocab.txt")},
+            "bert": {"pretrained": str(vocab)},
             "bpe": {"vocab_size": 30000},
         }
-
-        print("\n1. tokenize_corpus, file to file with statistics")
-        print(f"{'tokenizer':<10} {'workers':>7} {'MB/s':>7} {'tokens/doc':>10} {'vocabulary':>10} {'unknown':>8}")
-        for name, config in configs.items():
-            report = tokenize_corpus(corpus, folder / f"{name}.txt", name, config=config, jobs=args.jobs)
-            seconds = min(
-                corpus_seconds(corpus, folder / f"{name}.txt", _reload(name, config, folder), jobs=args.jobs)
-                for _ in range(args.repeats)
-            )
-            statistics = report.statistics
-            workers = report.metadata["jobs"] if name in ("regex", "nltk") else "HF"
-            print(
-                f"{name:<10} {workers:>7} {megabytes / seconds:>7.2f} {statistics['tokens_per_document']:>10.1f} "
-                f"{statistics['vocabulary_size']:>10} {statistics['unknown_share']:>8.2%}"
-            )
-
-        print("\n2. Hugging Face wrappers against tokenizers called directly (goal: ratio >= 0.95)")
-        print(f"{'tokenizer':<10} {'case':<16} {'medrep MB/s':>11} {'direct MB/s':>11} {'ratio':>6} {'CPU ratio':>9}")
-        backends = direct_backends(data_dir, folder / "bpe.txt.tokenizer")
-        for name in ("bert", "bpe"):
-            plugin = _reload(name, configs[name], folder)
-            backend = backends[name]
-            medrep_batch = lambda: plugin.tokenize_batch(documents)  # noqa: E731
-            direct_batch = lambda: [  # noqa: E731
-                encoding.tokens for encoding in backend.encode_batch(documents, add_special_tokens=False)
-            ]
-            wall = alternate(lambda: wall_seconds(medrep_batch), lambda: wall_seconds(direct_batch), args.repeats)
-            cpu = alternate(lambda: cpu_seconds(medrep_batch), lambda: cpu_seconds(direct_batch), args.repeats)
-            _print_ratio(name, "tokenize_batch", megabytes, wall, cpu)
-
-            medrep_file = lambda: tokenize_corpus(  # noqa: E731
-                corpus, folder / f"{name}-medrep.txt", plugin, state_dir=folder / "state"
-            )
-            direct_file = lambda: direct_file_to_file(backend, corpus, folder / f"{name}-direct.txt")  # noqa: E731
-            wall = alternate(
-                lambda: float(medrep_file().statistics["seconds"]), lambda: wall_seconds(direct_file), args.repeats
-            )
-            # The CPU time of medrep's call includes saving the bpe state, which the
-            # wall-clock seconds above leave out.
-            cpu = alternate(lambda: cpu_seconds(medrep_file), lambda: cpu_seconds(direct_file), args.repeats)
-            _print_ratio(name, "file to file", megabytes, wall, cpu)
-
-        print("\n3. Parallel speed-up of tokenize_corpus (goal for nltk: >= 1.8 with 2 workers on 2 cores)")
-        print(f"{'tokenizer':<10} {'1 worker MB/s':>13} {'2 workers MB/s':>14} {'speed-up':>8}")
-        for name in ("nltk", "regex"):
-            one_worker, two_workers = alternate(
-                lambda: corpus_seconds(corpus, folder / f"{name}-1.txt", name, config=configs[name], jobs=1),
-                lambda: corpus_seconds(corpus, folder / f"{name}-2.txt", name, config=configs[name], jobs=2),
-                args.repeats,
-            )
-            print(
-                f"{name:<10} {megabytes / one_worker:>13.2f} {megabytes / two_workers:>14.2f} "
-                f"{one_worker / two_workers:>8.2f}"
-            )
+        if 1 in args.parts or 2 in args.parts:
+            # Parts 1 and 2 load the bpe tokenizer that this run trains.
+            tokenize_corpus(corpus, folder / "bpe.txt", "bpe", config=configs["bpe"])
+        if 1 in args.parts:
+            measure_throughput(corpus, folder, configs, args.jobs, args.repeats)
+        if 2 in args.parts:
+            measure_against_direct(corpus, folder, configs, direct_backends(data_dir, folder / "bpe.txt.tokenizer"), args.repeats)
+        if 3 in args.parts:
+            measure_parallel(corpus, folder, configs, args.repeats)
         print(f"\nload average at end: {_load()}")
+
+
+def measure_throughput(corpus: Path, folder: Path, configs: dict[str, dict[str, Any]], jobs: int, repeats: int) -> None:
+    """Print part 1: MB/s of each tokenizer through ``tokenize_corpus``."""
+    megabytes = corpus.stat().st_size / 1e6
+    print("\n1. tokenize_corpus, file to file with statistics")
+    print(f"{'tokenizer':<10} {'workers':>7} {'MB/s':>7} {'tokens/doc':>10} {'vocabulary':>10} {'unknown':>8}")
+    for name, config in configs.items():
+        report = tokenize_corpus(corpus, folder / f"{name}.txt", _reload(name, config, folder), jobs=jobs)
+        seconds = min(
+            corpus_seconds(corpus, folder / f"{name}.txt", _reload(name, config, folder), jobs=jobs)
+            for _ in range(repeats)
+        )
+        statistics = report.statistics
+        workers = report.metadata["jobs"] if name in ("regex", "nltk") else "HF"
+        print(
+            f"{name:<10} {workers:>7} {megabytes / seconds:>7.2f} {statistics['tokens_per_document']:>10.1f} "
+            f"{statistics['vocabulary_size']:>10} {statistics['unknown_share']:>8.2%}"
+        )
+
+
+def measure_against_direct(
+    corpus: Path, folder: Path, configs: dict[str, dict[str, Any]], backends: dict[str, Any], repeats: int
+) -> None:
+    """Print part 2: medrep's bert and bpe against Hugging Face tokenizers called directly."""
+    megabytes = corpus.stat().st_size / 1e6
+    documents = corpus.read_text(encoding="utf-8").splitlines()
+    print("\n2. Hugging Face wrappers against tokenizers called directly (goal: ratio >= 0.95)")
+    print(f"{'tokenizer':<10} {'case':<16} {'medrep MB/s':>11} {'direct MB/s':>11} {'ratio':>6} {'CPU ratio':>9}")
+    for name in ("bert", "bpe"):
+        plugin = _reload(name, configs[name], folder)
+        backend = backends[name]
+
+        def medrep_batch() -> Any:
+            return plugin.tokenize_batch(documents)
+
+        def direct_batch() -> Any:
+            return [encoding.tokens for encoding in backend.encode_batch(documents, add_special_tokens=False)]
+
+        wall = alternate(lambda: wall_seconds(medrep_batch), lambda: wall_seconds(direct_batch), repeats)
+        cpu = alternate(lambda: cpu_seconds(medrep_batch), lambda: cpu_seconds(direct_batch), repeats)
+        _print_ratio(name, "tokenize_batch", megabytes, wall, cpu)
+
+        def medrep_file() -> Any:
+            return tokenize_corpus(corpus, folder / f"{name}-medrep.txt", plugin, state_dir=folder / "state")
+
+        def direct_file() -> None:
+            direct_file_to_file(backend, corpus, folder / f"{name}-direct.txt")
+
+        wall = alternate(lambda: float(medrep_file().statistics["seconds"]), lambda: wall_seconds(direct_file), repeats)
+        # The CPU time of medrep's call includes saving the bpe state, which the
+        # wall-clock seconds above leave out.
+        cpu = alternate(lambda: cpu_seconds(medrep_file), lambda: cpu_seconds(direct_file), repeats)
+        _print_ratio(name, "file to file", megabytes, wall, cpu)
+
+
+# Run in a fresh interpreter per measurement, as one `medrep words tokenize` command is.
+_PARALLEL_RUN = """
+import json, resource, sys
+from medrep_text.tokenize_corpus import _start_method, tokenize_corpus
+
+import medrep
+
+corpus, output, name, config, jobs = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4]), int(sys.argv[5])
+tokenizer = medrep.get("tokenizer", name, **config)
+tokenizer.tokenize("Imports and models are loaded before the measurement.")
+method = _start_method()
+before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+seconds = tokenize_corpus(corpus, output, tokenizer, jobs=jobs).statistics["seconds"]
+after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = [a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime for a, b in zip(after, before)]
+print(json.dumps({"seconds": seconds, "main_cpu": cpu[0], "workers_cpu": cpu[1], "method": method}))
+"""
+
+
+def run_fresh(corpus: Path, output: Path, name: str, config: dict[str, Any], jobs: int) -> dict[str, Any]:
+    """Run ``tokenize_corpus`` in a new interpreter; return its seconds and CPU seconds."""
+    command = [sys.executable, "-c", _PARALLEL_RUN, str(corpus), str(output), name, json.dumps(config), str(jobs)]
+    completed = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def measure_parallel(corpus: Path, folder: Path, configs: dict[str, dict[str, Any]], repeats: int) -> None:
+    """Print part 3: ``tokenize_corpus`` with 2 worker processes against 1.
+
+    Each run builds and warms up its tokenizer first, then measures ``tokenize_corpus``:
+    wall-clock seconds, and the CPU seconds of its main process and of its workers
+    (counted when the workers were forked, so that they are its children). ``CPU bound``
+    estimates the speed-up on two idle cores from those CPU seconds: the serial CPU time
+    over half the parallel CPU time, as if the two cores shared the work evenly.
+    """
+    megabytes = corpus.stat().st_size / 1e6
+    print("\n3. Parallel speed-up of tokenize_corpus (goal for nltk: >= 1.8 with 2 workers on 2 cores)")
+    print(
+        f"{'tokenizer':<10} {'1 worker MB/s':>13} {'2 workers MB/s':>14} {'speed-up':>8} "
+        f"{'CPU s (1)':>9} {'CPU s (2: main + workers)':>26} {'CPU bound':>9} {'start':>10}"
+    )
+    for name in ("nltk", "regex"):
+        runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+        for _ in range(repeats):
+            for jobs in (1, 2):
+                runs[jobs].append(run_fresh(corpus, folder / f"{name}-{jobs}.txt", name, configs[name], jobs))
+        one = min(runs[1], key=lambda run: run["seconds"])
+        two = min(runs[2], key=lambda run: run["seconds"])
+        serial_cpu = one["main_cpu"] + one["workers_cpu"]
+        parallel_cpu = two["main_cpu"] + two["workers_cpu"]
+        print(
+            f"{name:<10} {megabytes / one['seconds']:>13.2f} {megabytes / two['seconds']:>14.2f} "
+            f"{one['seconds'] / two['seconds']:>8.2f} {serial_cpu:>9.2f} "
+            f"{two['main_cpu']:>12.2f} + {two['workers_cpu']:>11.2f} {serial_cpu / (parallel_cpu / 2):>9.2f} "
+            f"{two['method']:>10}"
+        )
 
 
 def _reload(name: str, config: dict[str, Any], folder: Path) -> Any:

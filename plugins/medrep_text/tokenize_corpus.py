@@ -89,7 +89,7 @@ def tokenize_corpus(
     config: Mapping[str, Any] | None = None,
     state_dir: str | Path | None = None,
     jobs: int | None = None,
-    batch_size: int = 500,
+    batch_size: int = 200,
     top: int = 20,
     sample: int = 20,
     seed: int = 0,
@@ -397,23 +397,20 @@ def _worker_pool(tokenizer: Tokenizer, workers: int) -> Iterator[Any]:
 
 
 def _start_method() -> str:
-    """Return fork when this process has one thread, else forkserver (or spawn where it is missing).
+    """Return fork when no other Python thread runs, else forkserver (or spawn where it is missing).
 
-    fork starts workers at once with the tokenizer's models loaded, but forking a process
-    with other threads can deadlock the child, so those get a clean forkserver process.
+    fork starts workers at once with the tokenizer's models loaded. A Python thread (a
+    progress-bar monitor, a user's thread) may hold a lock at the moment of the fork that
+    the child then waits for forever, so with one running the workers come from a clean
+    forkserver process instead.
     """
+    # NOTE: native thread pools (OpenBLAS, started when numpy is imported, and Hugging Face
+    # tokenizers) are not counted. Both handle fork themselves, but Python 3.12 and later
+    # warn (DeprecationWarning) about any fork in a process with more than one thread.
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and _thread_count() == 1:
+    if "fork" in methods and threading.active_count() == 1:
         return "fork"
     return "forkserver" if "forkserver" in methods else "spawn"
-
-
-def _thread_count() -> int:
-    # Threads started outside Python (Hugging Face's Rust pool, BLAS) show only in /proc.
-    try:
-        return len(os.listdir("/proc/self/task"))
-    except OSError:
-        return threading.active_count()
 
 
 def _tokenized_batches(

@@ -13,6 +13,15 @@ from medrep.kinds import Tokenizer
 from medrep_text.nltk_data import punkt_tab_path
 from medrep_text.tokenizers._unicode import normalize_text
 
+# The registry imports this module only when the plugin is built. NLTK is imported here,
+# not on first use, so that worker processes started from a forkserver that preloads
+# this module have it already.
+require("nltk", extra="text")
+
+from nltk.data import find  # noqa: E402
+from nltk.tokenize import NLTKWordTokenizer  # noqa: E402
+from nltk.tokenize.punkt import PunktSentenceTokenizer, load_punkt_params  # noqa: E402
+
 
 def is_punctuation(token: str) -> bool:
     """Return whether every character of ``token`` is Unicode punctuation (P*) or a symbol (S*)."""
@@ -54,11 +63,6 @@ class NltkTokenizer(Tokenizer):
     def _nltk_tokenizers(self) -> tuple[Any, Any]:
         cached = getattr(self, "nltk_tokenizers_", None)
         if cached is None:
-            require("nltk", extra="text")
-            from nltk.data import find
-            from nltk.tokenize import NLTKWordTokenizer
-            from nltk.tokenize.punkt import PunktSentenceTokenizer, load_punkt_params
-
             folder = punkt_tab_path(self.config.language)
             # Load medrep's copy explicitly, whatever other punkt_tab folders NLTK can see.
             model = find(f"tokenizers/punkt_tab/{self.config.language}/", paths=[str(folder.parents[2])])
