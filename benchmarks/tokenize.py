@@ -260,15 +260,15 @@ def measure_parallel(corpus: Path, folder: Path, configs: dict[str, dict[str, An
         for _ in range(repeats):
             for jobs in (1, 2):
                 runs[jobs].append(run_fresh(corpus, folder / f"{name}-{jobs}.txt", name, configs[name], jobs))
-        one = min(runs[1], key=lambda run: run["seconds"])
-        two = min(runs[2], key=lambda run: run["seconds"])
-        serial_cpu = one["main_cpu"] + one["workers_cpu"]
-        parallel_cpu = two["main_cpu"] + two["workers_cpu"]
+        serial = min(runs[1], key=lambda run: run["seconds"])
+        parallel = min(runs[2], key=lambda run: run["seconds"])
+        serial_cpu = serial["main_cpu"] + serial["workers_cpu"]
+        parallel_cpu = parallel["main_cpu"] + parallel["workers_cpu"]
         print(
-            f"{name:<10} {megabytes / one['seconds']:>13.2f} {megabytes / two['seconds']:>14.2f} "
-            f"{one['seconds'] / two['seconds']:>8.2f} {serial_cpu:>9.2f} "
-            f"{two['main_cpu']:>12.2f} + {two['workers_cpu']:>11.2f} {serial_cpu / (parallel_cpu / 2):>9.2f} "
-            f"{two['method']:>10}"
+            f"{name:<10} {megabytes / serial['seconds']:>13.2f} {megabytes / parallel['seconds']:>14.2f} "
+            f"{serial['seconds'] / parallel['seconds']:>8.2f} {serial_cpu:>9.2f} "
+            f"{parallel['main_cpu']:>12.2f} + {parallel['workers_cpu']:>11.2f} {serial_cpu / (parallel_cpu / 2):>9.2f} "
+            f"{parallel['method']:>10}"
         )
 
 

@@ -100,11 +100,16 @@ def test_chunks_end_between_words(scibert_vocab: str) -> None:
 
 @pytest.mark.parametrize(
     ("source", "message"),
-    [("/no/such/vocab.txt", "tokenizer source not found"), ("./missing-model", "tokenizer source not found")],
-    ids=["absolute-path", "relative-path"],
+    [
+        ("/no/such/vocab.txt", "tokenizer source not found"),
+        ("./missing-model", "tokenizer source not found"),
+        ("missing-vocab.txt", "tokenizer source not found"),
+        ("no-such-org/biobert-v1.1", "cannot load the tokenizer of 'no-such-org/biobert-v1.1'"),
+    ],
+    ids=["absolute-path", "relative-path", "vocab-file-name", "hub-name-offline"],
 )
 def test_missing_source_named(source: str, message: str) -> None:
-    tokenizer = medrep.get("tokenizer", "bert", pretrained=source)
+    tokenizer = medrep.get("tokenizer", "bert", pretrained=source, local_files_only=True)
 
     with pytest.raises(DataError, match=message):
         tokenizer.tokenize("text")

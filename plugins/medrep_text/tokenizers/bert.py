@@ -138,7 +138,8 @@ def load_wordpiece(pretrained: str, lowercase: bool = True, local_files_only: bo
         backend = tokenizers.Tokenizer.from_file(str(path)) if path.suffix == ".json" else _from_vocab(path, lowercase)
     elif path.is_dir():
         backend = _from_directory(path, lowercase)
-    elif path.is_absolute() or pretrained.startswith((".", "~")) or path.suffix:
+    elif path.is_absolute() or pretrained.startswith((".", "~")) or path.suffix in (".txt", ".json"):
+        # A Hub model id may contain dots (dmis-lab/biobert-v1.1), but not these forms.
         raise DataError(f"tokenizer source not found: {pretrained}", hint="check the path")
     else:
         backend = _from_hub(pretrained, local_files_only)
