@@ -76,11 +76,22 @@ def available(kind: str | None = None) -> list[str] | dict[str, list[str]]:
     return {each: registry.names(each) for each in KINDS}
 
 
-def register(kind: str, name: str, factory: Any, *, replace: bool = False, description: str | None = None) -> None:
-    """Register a plugin in this process (notebooks, tests); ``replace=True`` shadows a name."""
+def register(
+    kind: str,
+    name: str,
+    factory: Any,
+    *,
+    replaces: bool = False,
+    description: str | None = None,
+    replace: bool = False,
+) -> None:
+    """Register a plugin in this process (notebooks, tests); ``replaces=True`` shadows a name.
+
+    ``replace`` is accepted as another spelling of ``replaces``.
+    """
     from medrep._registry import registry
 
-    registry.register(kind, name, factory, replace=replace, description=description)
+    registry.register(kind, name, factory, replaces=replaces or replace, description=description)
 
 
 def unregister(kind: str, name: str) -> None:

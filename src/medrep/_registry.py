@@ -12,7 +12,7 @@ install order:
 3. otherwise more than one claimant is a conflict, reported when the name is requested.
 
 An in-process registration (:func:`register`) sits above all of these, and needs
-``replace=True`` to shadow an existing name.
+``replaces=True`` to shadow an existing name.
 """
 
 from __future__ import annotations
@@ -224,7 +224,11 @@ class Registry:
                     self._record_failure(f"{impl.plugin_name}.{hook_name}", dist_name, version, exc, strict)
 
     def _make_register(self, kind: str, dist_name: str, version: str) -> Callable[..., None]:
-        def register(name: str, factory: Any, *, replaces: bool = False, description: str | None = None) -> None:
+        def register(
+            name: str, factory: Any, *, replaces: bool = False, description: str | None = None, replace: bool = False
+        ) -> None:
+            # ``replace`` is accepted as a spelling of ``replaces``, as in medrep.register.
+            replaces = replaces or replace
             _check_name(name)
             info = PluginInfo(
                 kind=kind,
@@ -263,7 +267,7 @@ class Registry:
     def _unknown_error(self, kind: str, name: str) -> UnknownPluginError:
         names = self.names(kind)
         close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
-        suggestion = f"; did you mean {close[0]!r}?" if close else ""
+        suggestion = f"; did you mean {close[0]!r}?" if close else "."
         listed = ", ".join(names) if names else "(none registered)"
         message = f"unknown {kind} {name!r}{suggestion} Registered {kind}s: {listed}"
         error = UnknownPluginError(message, hint="run `medrep plugins` to see every plugin and its status")
@@ -348,7 +352,9 @@ class Registry:
 
     # -- in-process registration --------------------------------------------------------
 
-    def register(self, kind: str, name: str, factory: Any, *, replace: bool = False, description: str | None = None) -> PluginInfo:
+    def register(
+        self, kind: str, name: str, factory: Any, *, replaces: bool = False, description: str | None = None
+    ) -> PluginInfo:
         """Register ``factory`` as ``kind``/``name`` in this process only."""
         _check_kind(kind)
         _check_name(name)
@@ -357,10 +363,10 @@ class Registry:
             previous = self._in_process.get((kind, name))
             if previous is None:
                 previous = next((i for i in self._claims.get((kind, name), []) if i.status == "active"), None)
-            if previous is not None and not replace:
+            if previous is not None and not replaces:
                 raise PluginConflictError(
                     f"{kind} {name!r} is already registered by {previous.distribution}",
-                    hint="choose another name, or pass replace=True to shadow it in this process",
+                    hint="choose another name, or pass replaces=True to shadow it in this process",
                 )
             info = PluginInfo(
                 kind=kind,
@@ -368,7 +374,7 @@ class Registry:
                 factory=factory,
                 distribution=IN_PROCESS,
                 version="",
-                replaces=replace,
+                replaces=replaces,
                 description=description if description is not None else _describe(factory),
             )
             if previous is not None:

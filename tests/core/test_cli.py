@@ -60,3 +60,9 @@ def test_workdir_option_configures_settings(tmp_path) -> None:
     assert result.exit_code == 0
     assert medrep.get_settings().workdir == tmp_path
     medrep.configure()
+
+
+def test_plugins_options_spell_literal_values() -> None:
+    result = CliRunner().invoke(cli, ["plugins", "--options", "--kind", "embedder", "ngram"])
+
+    assert "weighting: 'ppmi' | 'conditional', default 'ppmi'" in result.output

@@ -174,3 +174,18 @@ def test_track_command_errors_are_one_line(make_distribution) -> None:
 
     verbose = CliRunner().invoke(cli, ["--verbose", "boom-test"])
     assert isinstance(verbose.exception, medrep.DataError)
+
+
+def test_failures_listed_under_kind_filter(make_distribution) -> None:
+    make_distribution("broken-plugin", "broken_plugin_mod4", BROKEN)
+
+    result = CliRunner().invoke(cli, ["plugins", "--kind", "tokenizer"])
+
+    assert "Failed to load" in result.output
+    assert "broken-plugin 1.0" in result.output
+
+
+def test_hook_accepts_replace_spelling(make_distribution) -> None:
+    make_distribution("other-sgns", "other_sgns_mod3", SGNS_CLAIM.format(replaces=", replace=True"))
+
+    assert type(medrep.get("embedder", "sgns")).__name__ == "OtherSgns"

@@ -140,3 +140,30 @@ def test_constructor_validates_direct_use() -> None:
     with pytest.raises(medrep.PluginConfigError, match="lowercase"):
         CaseTokenizer(lowercase="no")
     assert CaseTokenizer(lowercase=False).get_params() == {"lowercase": False, "min_length": 1, "mode": "split"}
+
+
+def test_real_sgns_typo_lists_every_embedder(fresh_registry: None) -> None:
+    with pytest.raises(medrep.UnknownPluginError) as info:
+        medrep.get("embedder", "sgsn")
+
+    message = str(info.value)
+    assert "did you mean 'sgns'?" in message
+    for name in ("mlm", "ngram", "sgns"):
+        assert name in message
+
+
+def test_real_regex_rejects_non_boolean(fresh_registry: None) -> None:
+    with pytest.raises(medrep.PluginConfigError) as info:
+        medrep.get("tokenizer", "regex", lowercase="yes please")
+
+    message = str(info.value)
+    assert "lowercase" in message
+    assert "valid boolean" in message
+    assert "received 'yes please' (str)" in message
+
+
+def test_unknown_name_without_match_reads_as_sentences(fresh_registry: None) -> None:
+    with pytest.raises(medrep.UnknownPluginError) as info:
+        medrep.get("embedder", "zzz")
+
+    assert info.value.message.startswith("unknown embedder 'zzz'. Registered embedders: ")

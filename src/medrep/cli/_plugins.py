@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import typing
 
 import click
 
@@ -28,7 +29,9 @@ def plugins_command(pattern: str | None, kind: str | None, show_options: bool) -
         table.append((info.kind, info.name, info.distribution, info.version, info.status, _note(info)))
     _echo_table(table)
 
-    failures = [f for f in registry.failures if kind is None]
+    # A distribution that failed to import registered nothing, so its kinds are unknown:
+    # list it under every filter.
+    failures = registry.failures
     if failures:
         click.echo("\nFailed to load:")
         for failure in failures:
@@ -50,7 +53,7 @@ def _note(info: object) -> str:
         return "replaces " + ", ".join(f"{other.distribution} {other.name}" for other in info.replacing)
     if info.status in ("conflict", "failed"):
         return info.error or ""
-    return info.description
+    return info.description.replace("``", "`")
 
 
 def _echo_table(table: list[tuple[str, ...]]) -> None:
@@ -74,6 +77,16 @@ def _echo_options(kind: str, name: str) -> None:
         return
     for field_name, field in model.model_fields.items():
         default = "required" if field.is_required() else f"default {field.get_default(call_default_factory=True)!r}"
-        annotation = getattr(field.annotation, "__name__", None) or str(field.annotation).replace("typing.", "")
+        annotation = _type_name(field.annotation)
         description = f"  {field.description}" if field.description else ""
         click.echo(f"  {field_name}: {annotation}, {default}{description}")
+
+
+def _type_name(annotation: object) -> str:
+    """Spell a field type for people: ``Literal`` fields list their values."""
+    if typing.get_origin(annotation) is typing.Literal:
+        return " | ".join(repr(value) for value in typing.get_args(annotation))
+    name = getattr(annotation, "__name__", None)
+    if name and not typing.get_args(annotation):
+        return name
+    return str(annotation).replace("typing.", "")
