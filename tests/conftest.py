@@ -29,3 +29,11 @@ def data_dir() -> Path:
     if not path.is_dir():
         pytest.fail(f"MEDREP_DATA_DIR={value} is not a directory")
     return path
+
+
+@pytest.fixture(autouse=True)
+def progress_off() -> None:
+    """Start every test with progress bars off; CLI invocations switch them on globally."""
+    from medrep import progress
+
+    progress.enable(False)

@@ -65,9 +65,24 @@ def _one_line(exc: BaseException) -> str:
 def cli(workdir: str | None, verbose: bool, quiet: bool) -> None:
     """medrep: representation learning for biomedical images and text."""
     configure(workdir=workdir)
-    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    _configure_logging(verbose=verbose, quiet=quiet)
     progress.enable(not quiet)
+
+
+def _configure_logging(*, verbose: bool, quiet: bool) -> None:
+    """Show medrep's INFO messages; other libraries' only with ``--verbose``.
+
+    gensim, transformers and nnU-Net log a great deal at INFO level, which buries the
+    messages a user needs, so their loggers stay at WARNING unless ``--verbose`` is given.
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not verbose:
+        medrep_level = logging.WARNING if quiet else logging.INFO
+        for name in ("medrep", "medrep_text", "medrep_seg"):
+            logging.getLogger(name).setLevel(medrep_level)
 
 
 def _add_track_commands(group: click.Group) -> None:
