@@ -178,6 +178,7 @@ def _write_references(test_source: Path, config: SegRunConfig, dataset_json: dic
 def run_seg(config: SegRunConfig) -> SegRunResult:
     """Run the whole pipeline and write the report; return where everything is."""
     from medrep_seg.dataset import check_dataset, convert_dataset
+    from medrep_seg.nnunet.options import DEFAULT_FOLDS
     from medrep_seg.nnunet.paths import ensure_environment
     from medrep_seg.nnunet.planning import plan_dataset
     from medrep_seg.nnunet.preprocessing import preprocess_dataset
@@ -193,6 +194,7 @@ def run_seg(config: SegRunConfig) -> SegRunResult:
     folds, resume = train_options.pop("fold", None), bool(train_options.pop("resume", False))
     options = validate_options(train_options)
     numeric_folds = folds is None or any(str(fold) != "all" for fold in (folds if isinstance(folds, list) else [folds]))
+    k = options.folds or DEFAULT_FOLDS
     seconds: dict[str, float] = {}
 
     def timed(stage: str, function: Any, *args: Any, **kwargs: Any) -> Any:
@@ -208,7 +210,7 @@ def run_seg(config: SegRunConfig) -> SegRunResult:
     name = converted.path.name
     timed(
         "plan", plan_dataset, name, memory_budget_gb=config.plan.memory_budget_gb,
-        folds=options.folds if numeric_folds else 0, preprocessors=config.plan.preprocessors,
+        folds=k if numeric_folds else 0, preprocessors=config.plan.preprocessors,
         target_spacing=config.plan.target_spacing, planner=config.plan.planner, num_processes=config.plan.processes,
     )
     timed("preprocess", preprocess_dataset, name, configurations=[config.plan.configuration], num_processes=config.plan.processes)
@@ -224,7 +226,7 @@ def run_seg(config: SegRunConfig) -> SegRunResult:
     content.settings = {
         "dataset": name, "training cases": ", ".join(train_cases), "test cases": ", ".join(config.data.test_cases) or "-",
         "configuration": config.plan.configuration, "memory budget (GB)": config.plan.memory_budget_gb,
-        "target spacing": config.plan.target_spacing or "nnU-Net's", "folds": folds if folds is not None else f"all {options.folds}",
+        "target spacing": config.plan.target_spacing or "nnU-Net's", "folds": folds if folds is not None else f"all {k}",
         "epochs x iterations": f"{options.epochs} x {options.iterations_per_epoch}",
         "network": options.network.name, "loss": options.loss.name,
         "augmentations": ", ".join(spec.name for spec in options.augmentations), "model": str(trained.model_folder),

@@ -7,8 +7,10 @@ import logging
 import shutil
 from pathlib import Path
 
+import click
 import pytest
 import torch
+from click.testing import CliRunner
 
 import medrep
 from medrep.errors import DataError
@@ -156,6 +158,40 @@ def test_more_folds_than_cases_rejected(dataset: str) -> None:
         train(dataset, postprocessing=False, folds=0, options={**SHORT, "folds": 5})
 
     assert "4 or fewer" in error.value.hint
+
+
+@pytest.fixture
+def cli() -> click.Group:
+    """The root ``medrep`` command with the ``seg`` group added, as ``medrep``'s entry point does."""
+    from medrep.cli import cli as root
+    from medrep_seg.cli import seg
+
+    root.add_command(seg)
+    return root
+
+
+def test_k_defaults_to_planned_split(dataset: str, cli: click.Group) -> None:
+    """The fixture's plan wrote a 2-fold split of 4 cases: without -k, train uses k = 2, not 5."""
+    from medrep_seg.nnunet.paths import nnunet_folders
+
+    splits = nnunet_folders().preprocessed / dataset / "splits_final.json"
+    before = splits.read_text(encoding="utf-8")
+    arguments = ["-q", "seg", "train", dataset, "--fold", "1", "--epochs", "1", "--iterations", "1",
+                 "--val-iterations", "1", "--no-final-validation", "--workers", "0", "--threads", "1", "--no-postprocessing"]
+
+    result = CliRunner().invoke(cli, arguments)
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith("fold 1: 1 epoch, validation Dice -, ")
+    assert splits.read_text(encoding="utf-8") == before
+
+
+def test_cli_folds_flag_sets_k(dataset: str, cli: click.Group) -> None:
+    result = CliRunner().invoke(cli, ["-q", "seg", "train", dataset, "--fold", "0", "--folds", "5"])
+
+    assert result.exit_code == 1
+    assert "error: 5-fold cross-validation needs at least 5 training cases" in result.output
+    assert "hint: set folds (-k/--folds) to 4 or fewer" in result.output
 
 
 def test_fold_outside_k_rejected(dataset: str) -> None:

@@ -126,7 +126,7 @@ def _settings(values: tuple[str, ...]) -> dict[str, dict[str, Any]]:
 @seg.command("plan")
 @click.argument("dataset")
 @click.option("--memory-budget", type=click.FloatRange(min=0, min_open=True), default=8.0, show_default=True, help="Memory (GB) nnU-Net sizes patches and batches for; 0.5 to 1 suits CPU training.")
-@click.option("--folds", type=click.IntRange(min=0), default=5, show_default=True, help="Cross-validation folds written to splits_final.json; 0 for none.")
+@click.option("-k", "--folds", type=click.IntRange(min=0), default=5, show_default=True, help="Cross-validation folds written to splits_final.json (train's default k); 0 for none.")
 @click.option("--preprocessors", default="crop,zscore,resample", show_default=True, help="Preprocessor chain: registered names, comma-separated, in order.")
 @click.option("--set", "settings", multiple=True, metavar="NAME.OPTION=VALUE", help="Option of a preprocessor in the chain (value read as JSON), e.g. crop.margin=2; repeatable.")
 @click.option("--target-spacing", default=None, help="3-D target spacing in mm, comma-separated (default: nnU-Net's choice).")

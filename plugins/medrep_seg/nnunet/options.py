@@ -7,19 +7,24 @@ folder) carry them without extra files, and a trained model folder records what 
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from medrep_seg.augmentations.pipeline import NNUNET_DEFAULT_PIPELINE, AugmentationSpec
 
-__all__ = ["OPTIONS_KEY", "TRAINER_NAME", "PluginSpec", "TrainerOptions"]
+__all__ = ["DEFAULT_FOLDS", "OPTIONS_KEY", "TRAINER_NAME", "PluginSpec", "TrainerOptions", "planned_folds"]
 
 #: Key of the medrep options inside nnU-Net's plans dictionary.
 OPTIONS_KEY = "medrep_trainer"
 
 #: Class name of the medrep trainer, as nnU-Net records it in checkpoints and folder names.
 TRAINER_NAME = "MedrepTrainer"
+
+#: Number of cross-validation folds when neither the options nor a planned split set it (nnU-Net's).
+DEFAULT_FOLDS = 5
 
 
 class PluginSpec(BaseModel):
@@ -69,7 +74,9 @@ class TrainerOptions(BaseModel):
     )
     workers: int = Field(default=2, ge=0, description="data-augmentation worker processes (0: in the main process)")
     threads: int | None = Field(default=None, ge=1, description="torch CPU threads; default: torch's choice")
-    folds: int = Field(default=5, ge=2, description="number of cross-validation folds (k)")
+    folds: int | None = Field(
+        default=None, ge=2, description="number of cross-validation folds (k); default: the planned split's, else 5"
+    )
     save_every: int = Field(default=1, ge=1, description="write checkpoint_latest.pth every this many epochs")
     network: PluginSpec = Field(default=PluginSpec(name="plain-unet"), description="network plugin")
     loss: PluginSpec = Field(default=PluginSpec(name="dice-ce"), description="loss plugin")
@@ -85,3 +92,12 @@ class TrainerOptions(BaseModel):
         import torch
 
         return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def planned_folds(preprocessed_folder: Path) -> int:
+    """Return the number of folds of the split ``medrep seg plan`` wrote, or :data:`DEFAULT_FOLDS` without one."""
+    path = Path(preprocessed_folder) / "splits_final.json"
+    if not path.is_file():
+        return DEFAULT_FOLDS
+    count = len(json.loads(path.read_text(encoding="utf-8")))
+    return count if count >= 2 else DEFAULT_FOLDS

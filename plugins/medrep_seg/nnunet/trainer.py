@@ -44,7 +44,7 @@ from medrep import progress  # noqa: E402
 from medrep.errors import DataError  # noqa: E402
 from medrep.io import atomic_write  # noqa: E402
 from medrep_seg.augmentations.pipeline import AugmentationPipeline  # noqa: E402
-from medrep_seg.nnunet.options import OPTIONS_KEY, TRAINER_NAME, TrainerOptions  # noqa: E402
+from medrep_seg.nnunet.options import OPTIONS_KEY, TRAINER_NAME, TrainerOptions, planned_folds  # noqa: E402
 from nnunetv2.training.dataloading.data_loader import nnUNetDataLoader  # noqa: E402
 from nnunetv2.training.dataloading.nnunet_dataset import infer_dataset_class  # noqa: E402
 from nnunetv2.training.data_augmentation.compute_initial_patch_size import get_patch_size  # noqa: E402
@@ -312,7 +312,8 @@ class MedrepTrainer(nnUNetTrainer):
         if self.dataset_class is None:
             self.dataset_class = infer_dataset_class(self.preprocessed_dataset_folder)
         identifiers = sorted(self.dataset_class.get_identifiers(self.preprocessed_dataset_folder))
-        splits = make_splits(identifiers, self.options.folds, Path(self.preprocessed_dataset_folder_base))
+        folder = Path(self.preprocessed_dataset_folder_base)
+        splits = make_splits(identifiers, self.options.folds or planned_folds(folder), folder)
         if not 0 <= int(self.fold) < len(splits):
             raise DataError(
                 f"fold {self.fold} does not exist with {len(splits)}-fold cross-validation",
@@ -521,7 +522,7 @@ def make_splits(identifiers: list[str], k: int, folder: Path) -> list[dict[str, 
     if k > len(identifiers):
         raise DataError(
             f"{k}-fold cross-validation needs at least {k} training cases, the dataset has {len(identifiers)}",
-            hint=f"set folds to {max(2, len(identifiers))} or fewer, or train on all cases with fold 'all'"
+            hint=f"set folds (-k/--folds) to {max(2, len(identifiers))} or fewer, or train on all cases with fold 'all'"
             if len(identifiers) >= 2
             else "add training cases, or train on all cases with fold 'all'",
         )

@@ -24,7 +24,8 @@ from typing import Any
 
 from medrep.errors import DataError
 from medrep.io import write_run_record
-from medrep_seg.nnunet.options import OPTIONS_KEY, TRAINER_NAME, TrainerOptions
+from medrep_seg._text import count
+from medrep_seg.nnunet.options import OPTIONS_KEY, TRAINER_NAME, TrainerOptions, planned_folds
 from medrep_seg.nnunet.paths import nnunet_folders, resolve_dataset
 
 __all__ = ["FoldResult", "TrainingResult", "build_trainer", "model_folder", "parse_folds", "train", "validate_options"]
@@ -203,7 +204,7 @@ def _train_fold(
     if trainer.current_epoch < trainer.num_epochs:
         trainer.run_training()
     else:
-        logger.info("fold %s: already trained for %d epochs", fold, trainer.num_epochs)
+        logger.info("fold %s: already trained for %s", fold, count(trainer.num_epochs, "epoch"))
     if options.final_validation and fold != "all":
         trainer.perform_actual_validation(False)
 
@@ -239,7 +240,8 @@ def train(
 
     ``folds`` is ``None`` (every fold of ``options.folds``-fold cross-validation), one fold
     number, ``"all"`` (every case, no validation split) or a list or comma-separated string
-    of those. ``resume`` continues each fold from its latest checkpoint. ``gpus > 1`` trains
+    of those. Without ``options.folds``, k is the number of folds in the split that
+    ``medrep seg plan`` wrote (``splits_final.json``), else 5. ``resume`` continues each fold from its latest checkpoint. ``gpus > 1`` trains
     each fold with nnU-Net's DDP on that many CUDA devices. With ``postprocessing``, the
     keep-largest-component decision is made on the validation predictions of every fold
     with a final validation (none for fold ``all``) and stored in the model folder.
@@ -248,6 +250,8 @@ def train(
         options = validate_options(options or {})
     _check_plugins(options)
     name = resolve_dataset(dataset)
+    if options.folds is None:
+        options = options.model_copy(update={"folds": planned_folds(_preprocessed_folder(name))})
     fold_list = parse_folds(folds, options.folds)
     plans = json.loads((_preprocessed_folder(name) / f"{plans_identifier}.json").read_text(encoding="utf-8"))
     if configuration not in plans.get("configurations", {}):
@@ -259,12 +263,12 @@ def train(
     if any(fold != "all" for fold in fold_list) and options.folds > cases:
         raise DataError(
             f"{options.folds}-fold cross-validation needs at least {options.folds} training cases, {name} has {cases}",
-            hint=f"set folds (k) to {cases} or fewer, or train fold 'all'" if cases >= 2 else "train fold 'all'",
+            hint=f"set folds (-k/--folds) to {cases} or fewer, or train fold 'all'" if cases >= 2 else "train fold 'all'",
         )
 
     result = TrainingResult(model_folder=model_folder(name, configuration, plans_identifier))
     for fold in fold_list:
-        logger.info("training %s %s fold %s for %d epochs", name, configuration, fold, options.epochs)
+        logger.info("training %s %s fold %s for %s", name, configuration, fold, count(options.epochs, "epoch"))
         if gpus > 1:
             result.folds.append(_train_fold_ddp(name, configuration, fold, options, plans_identifier, resume, gpus))
         else:
