@@ -105,6 +105,7 @@ def check(source: str, **options: Any) -> None:
     failed = len(report.failed_cases)
     click.echo(f"{len(dataset.cases) - failed} of {len(dataset.cases)} case(s) passed ({dataset.layout} layout, channels: {', '.join(dataset.channel_names)})")
     if failed:
+        click.echo(f"hint: {report.hint}")
         sys.exit(1)
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from medrep import progress
 from medrep.errors import DataError
-from medrep_seg.dataset.labels import LabelMapping, integral_values, label_mapping, present_values
+from medrep_seg.dataset.labels import LabelMapping, integral_values, label_mapping, labels_hint, present_values
 from medrep_seg.dataset.layouts import CaseFiles, DatasetSpec, SourceDataset, discover
 from medrep_seg.dataset.volumes import Grid, grid_differences, load_nifti
 
@@ -35,6 +35,8 @@ class Problem:
     case_id: str
     file: str
     message: str
+    #: The values present in a label file that holds undeclared values; empty for other problems.
+    label_values: tuple[int, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.file}: {self.message}"
@@ -58,17 +60,24 @@ class IntegrityReport:
         failed = {problem.case_id for problem in self.problems}
         return [case.case_id for case in self.dataset.cases if case.case_id in failed]
 
+    @property
+    def hint(self) -> str | None:
+        """What to do about the problems: for undeclared label values, the presets that include the values found."""
+        if self.ok:
+            return None
+        found = {value for problem in self.problems for value in problem.label_values}
+        if found:
+            return labels_hint(found)
+        return "fix the files listed, or adjust the options (labels, resample_to_label, copy_image_geometry)"
+
     def raise_if_failed(self) -> None:
         """Raise :class:`DataError` listing every problem, one per line."""
         if self.ok:
             return
         lines = "\n".join(f"  {problem}" for problem in self.problems)
-        hint = "fix the files listed, or adjust the options (labels, resample_to_label, copy_image_geometry)"
-        if any("declared labels" in problem.message for problem in self.problems):
-            hint = "declare the source labels: labels='brats2015', 'brats2021', 'brats2023' or a list of values (--labels)"
         raise DataError(
             f"{len(self.failed_cases)} of {len(self.dataset.cases)} case(s) failed the integrity check:\n{lines}",
-            hint=hint,
+            hint=self.hint,
         )
 
 
@@ -227,7 +236,10 @@ def _label_values(label: _Volume, mapping: LabelMapping, case_id: str, problems:
     undeclared = [value for value in present if value not in mapping.declared]
     if undeclared:
         problems.append(
-            Problem(case_id, label.path.name, f"label values {undeclared} are not among the declared labels {list(mapping.declared)}")
+            Problem(
+                case_id, label.path.name, f"label values {undeclared} are not among the declared labels {list(mapping.declared)}",
+                label_values=tuple(present),
+            )
         )
         return None
     return values

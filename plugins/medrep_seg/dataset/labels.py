@@ -13,7 +13,7 @@ import numpy as np
 
 from medrep.errors import DataError
 
-__all__ = ["LabelPreset", "PRESETS", "LabelMapping", "label_mapping", "integral_values"]
+__all__ = ["LabelPreset", "PRESETS", "LabelMapping", "label_mapping", "integral_values", "labels_hint"]
 
 
 @dataclass(frozen=True)
@@ -127,3 +127,29 @@ def present_values(values: np.ndarray) -> list[int]:
     if values.size and values.min() >= 0 and values.max() < 65536:
         return [int(value) for value in np.flatnonzero(np.bincount(values.ravel()))]
     return [int(value) for value in np.unique(values)]
+
+
+def labels_hint(found: set[int]) -> str:
+    """Return a hint naming the label presets whose values include every value ``found``.
+
+    The preset is only suggested, never applied: which structure a value stands for is the
+    data source's choice, and two sources can use the same values for different things.
+    """
+    values = sorted(found)
+    listed = ",".join(str(value) for value in values)
+    matches = [name for name, preset in PRESETS.items() if found <= set(preset.values)]
+    matches.sort(key=lambda name: len(PRESETS[name].values))
+    text = f"the label files hold the values {', '.join(str(value) for value in values)}"
+    if not matches:
+        return f"{text}, which no preset includes: declare them with --labels {listed}"
+    if len(matches) == 1:
+        name = matches[0]
+        meaning = ", ".join(f"{value} {structure}" for value, structure in sorted(PRESETS[name].names.items()))
+        return (
+            f"{text}, the values of the preset {name} ({meaning}): if that is what they mean, pass --labels {name}; "
+            f"otherwise declare the values with --labels {listed}"
+        )
+    return (
+        f"{text}, which the presets {', '.join(matches)} include: pass the one that describes the source "
+        f"(--labels {matches[0]}, say), or declare the values with --labels {listed}"
+    )
