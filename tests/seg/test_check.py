@@ -167,7 +167,7 @@ def test_cli_check_exit_status(tmp_path: Path, cli: click.Group) -> None:
     assert bad.output.splitlines()[0] == "case_a: case_a_seg.nii.gz: label values [3] are not among the declared labels [0, 1]"
     assert "0 of 1 case(s) passed" in bad.output
     assert bad.output.splitlines()[-1] == (
-        "hint: the label files hold the values 0, 3, which the presets brats2023, brats2015 include: "
+        "hint: the label files contain the values 0, 3, which the presets brats2023, brats2015 include: "
         "pass the one that describes the source (--labels brats2023, say), or declare the values with --labels 0,3"
     )
     assert declared.exit_code == 0, declared.output
@@ -178,19 +178,19 @@ def test_cli_check_exit_status(tmp_path: Path, cli: click.Group) -> None:
     [
         pytest.param(
             {0, 1, 2, 3, 4},
-            "the label files hold the values 0, 1, 2, 3, 4, the values of the preset brats2015 (1 necrosis, 2 oedema, "
+            "the label files contain the values 0, 1, 2, 3, 4, the values of the preset brats2015 (1 necrosis, 2 oedema, "
             "3 non-enhancing tumour, 4 enhancing tumour): if that is what they mean, pass --labels brats2015; "
             "otherwise declare the values with --labels 0,1,2,3,4",
             id="one-preset",
         ),
         pytest.param(
             {0, 1, 4},
-            "the label files hold the values 0, 1, 4, which the presets brats2021, brats2015 include: "
+            "the label files contain the values 0, 1, 4, which the presets brats2021, brats2015 include: "
             "pass the one that describes the source (--labels brats2021, say), or declare the values with --labels 0,1,4",
             id="smallest-preset-first",
         ),
         pytest.param(
-            {0, 7}, "the label files hold the values 0, 7, which no preset includes: declare them with --labels 0,7", id="no-preset"
+            {0, 7}, "the label files contain the values 0, 7, which no preset includes: declare them with --labels 0,7", id="no-preset"
         ),
     ],
 )
@@ -218,7 +218,7 @@ def test_real_brats_needs_its_preset(data_dir: Path) -> None:
 
     assert binary.failed_cases == ["brats_2013_pat0001_1", "brats_2013_pat0002_1", "brats_2013_pat0003_1", "brats_2013_pat0004_1"]
     assert binary.problems[0].message == "label values [2, 3, 4] are not among the declared labels [0, 1]"
-    assert binary.hint.startswith("the label files hold the values 0, 1, 2, 3, 4, the values of the preset brats2015 ")
+    assert binary.hint.startswith("the label files contain the values 0, 1, 2, 3, 4, the values of the preset brats2015 ")
     assert binary.hint.endswith("pass --labels brats2015; otherwise declare the values with --labels 0,1,2,3,4")
     assert brats.ok
     assert brats.dataset.channel_names == ["FLAIR", "T1c"]

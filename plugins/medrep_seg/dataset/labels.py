@@ -139,7 +139,7 @@ def labels_hint(found: set[int]) -> str:
     listed = ",".join(str(value) for value in values)
     matches = [name for name, preset in PRESETS.items() if found <= set(preset.values)]
     matches.sort(key=lambda name: len(PRESETS[name].values))
-    text = f"the label files hold the values {', '.join(str(value) for value in values)}"
+    text = f"the label files contain the values {', '.join(str(value) for value in values)}"
     if not matches:
         return f"{text}, which no preset includes: declare them with --labels {listed}"
     if len(matches) == 1:
