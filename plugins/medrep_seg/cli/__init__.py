@@ -9,7 +9,11 @@ import click
 
 @click.group("seg")
 def seg() -> None:
-    """Brain MRI segmentation on nnU-Net v2: convert, check, plan, train, predict, evaluate."""
+    """Brain MRI segmentation on nnU-Net v2: check, convert, show, plan, preprocess, train, predict, evaluate, export, import, run.
+
+    check, convert and show read source cases; plan, preprocess and train build a model;
+    predict, evaluate, export and import use it; run does every step from one TOML file.
+    """
 
 
 from medrep_seg.cli import _data  # noqa: E402,F401
