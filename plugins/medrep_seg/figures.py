@@ -18,7 +18,7 @@ import numpy as np
 from medrep.errors import DataError
 from medrep.io import atomic_write
 
-__all__ = ["axial_slices", "radiological_slice", "save_case_montage", "save_montage", "to_ras", "window"]
+__all__ = ["axial_slices", "montage_figure", "radiological_slice", "save_case_montage", "save_montage", "to_ras", "window"]
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +74,7 @@ def save_montage(
     output: str | Path,
     *,
     label: str | Path | Any | None = None,
+    label_names: dict[int, str] | None = None,
     slices: int = 12,
     columns: int = 6,
     percentiles: Sequence[float] = (1.0, 99.0),
@@ -83,8 +84,32 @@ def save_montage(
     """Write a PNG montage of evenly spaced axial slices of ``image`` with ``label`` drawn on top.
 
     ``image`` and ``label`` are NIfTI paths or nibabel images. A label on another grid is
-    resampled onto the image's grid (nearest neighbour) for display. Returns ``output``.
+    resampled onto the image's grid (nearest neighbour) for display. ``label_names`` names
+    label values in the legend (``label 2`` otherwise). Returns ``output``.
     """
+    figure = montage_figure(
+        image, label=label, label_names=label_names, slices=slices, columns=columns,
+        percentiles=percentiles, overlay=overlay, title=title,
+    )
+    output = Path(output)
+    with atomic_write(output, mode="wb") as stream:
+        figure.savefig(stream, format="png", dpi=110, facecolor="black")
+    logger.info("wrote montage of %d axial slices to %s", len(figure.axes), output)
+    return output
+
+
+def montage_figure(
+    image: str | Path | Any,
+    *,
+    label: str | Path | Any | None = None,
+    label_names: dict[int, str] | None = None,
+    slices: int = 12,
+    columns: int = 6,
+    percentiles: Sequence[float] = (1.0, 99.0),
+    overlay: Literal["outline", "fill"] = "outline",
+    title: str | None = None,
+) -> Any:
+    """Return the matplotlib figure that :func:`save_montage` writes."""
     import nibabel as nib
 
     if not 0.0 <= percentiles[0] < percentiles[1] <= 100.0:
@@ -99,14 +124,9 @@ def save_montage(
     foreground = _foreground(volume)
     low, high = window(volume, foreground, percentiles)
     indices = axial_slices(volume, slices, foreground)
-    figure = _draw(volume, labels, indices, zooms, (low, high), columns, overlay)
+    figure = _draw(volume, labels, indices, zooms, (low, high), columns, overlay, label_names or {})
     figure.suptitle(title or f"{_name(image)}   window {low:.3g} to {high:.3g} (percentiles {percentiles[0]:g}-{percentiles[1]:g})", fontsize=9)
-
-    output = Path(output)
-    with atomic_write(output, mode="wb") as stream:
-        figure.savefig(stream, format="png", dpi=110, facecolor="black")
-    logger.info("wrote montage of %d axial slices to %s", len(indices), output)
-    return output
+    return figure
 
 
 def _name(image: Any) -> str:
@@ -137,6 +157,7 @@ def _draw(
     limits: tuple[float, float],
     columns: int,
     overlay: str,
+    label_names: dict[int, str],
 ) -> Any:
     from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
@@ -164,14 +185,15 @@ def _draw(
                     axes.contour(region.astype(float), levels=[0.5], colors=[colours[value]], linewidths=0.9)
         axes.set_title(f"z={index}", color="white", fontsize=7, pad=2)
         axes.set_axis_off()
-        if position == 0:
-            height, width = volume.shape[1], volume.shape[0]
-            axes.text(1, height / 2, "R", color="yellow", fontsize=8, va="center", ha="left")
-            axes.text(width - 2, height / 2, "L", color="yellow", fontsize=8, va="center", ha="right")
+        # Every panel gets its own markers: on a black figure, a single pair on the first
+        # panel reads as if its "L" belonged to the second panel.
+        height, width = volume.shape[1], volume.shape[0]
+        axes.text(1, height / 2, "R", color="yellow", fontsize=6, va="center", ha="left")
+        axes.text(width - 2, height / 2, "L", color="yellow", fontsize=6, va="center", ha="right")
     if present:
         from matplotlib.patches import Patch
 
-        handles = [Patch(color=colours[value], label=f"label {value}") for value in present]
+        handles = [Patch(color=colours[value], label=label_names.get(value, f"label {value}")) for value in present]
         figure.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7, frameon=False, labelcolor="white")
     figure.subplots_adjust(left=0.01, right=0.99, top=0.92, bottom=0.06, wspace=0.03, hspace=0.12)
     return figure
@@ -189,9 +211,11 @@ def save_case_montage(
     """Write the montage of one case: a case folder of any layout ``convert`` reads, or an image file.
 
     For a case folder, the channel at index ``channel`` and the case's label are found
-    with ``spec`` (a :class:`~medrep_seg.dataset.DatasetSpec`). For an image file, ``label``
-    names the label; an image in an nnU-Net ``imagesTr`` folder finds its label in
-    ``labelsTr``. ``options`` go to :func:`save_montage`.
+    with ``spec`` (a :class:`~medrep_seg.dataset.DatasetSpec`), and the legend names the
+    structures of the declared label preset. For an image file, ``label`` names the label;
+    an image in an nnU-Net ``imagesTr`` folder finds its label in ``labelsTr``. A ``label``
+    given explicitly (a prediction, say) keeps numbered legend entries, because its values
+    need not be the source's. ``options`` go to :func:`save_montage`.
     """
     import nibabel as nib
 
@@ -211,7 +235,9 @@ def save_case_montage(
             if not 0 <= channel < len(found.images):
                 raise DataError(f"channel {channel} does not exist; the case has {len(found.images)}", hint="pass --channel 0 or higher")
             image_file, index = found.images[channel], None
-        label = label or found.label
+        if label is None and found.label is not None:
+            label = found.label
+            options.setdefault("label_names", _preset_names(dataset.declared_labels))
     elif path.is_file() and nifti_suffix(path):
         image_file, index = path, channel
         label = label or _nnunet_label_for(path)
@@ -226,6 +252,14 @@ def save_case_montage(
         image = volumes[index]
     options.setdefault("title", f"{path.name}: {Path(image_file).name}")
     return save_montage(image, output, label=label, **options)
+
+
+def _preset_names(declared: str | list[int]) -> dict[int, str] | None:
+    from medrep_seg.dataset.labels import PRESETS
+
+    if isinstance(declared, str) and declared in PRESETS:
+        return dict(PRESETS[declared].names)
+    return None
 
 
 def _nnunet_label_for(image_file: Path) -> Path | None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from medrep_seg.figures import axial_slices, radiological_slice, save_montage, to_ras, window
+from medrep_seg.figures import axial_slices, montage_figure, radiological_slice, save_montage, to_ras, window
 
 
 def marked_ras_volume() -> np.ndarray:
@@ -100,6 +100,49 @@ def test_montage_rejects_bad_percentiles(tmp_path: Path) -> None:
 
     with pytest.raises(DataError, match="invalid percentiles"):
         save_montage(nib.Nifti1Image(marked_ras_volume(), np.eye(4)), tmp_path / "x.png", percentiles=(99.0, 1.0))
+
+
+def marker_texts(axes: object) -> list[tuple[str, float]]:
+    return sorted((text.get_text(), text.get_position()[0]) for text in axes.texts)
+
+
+def test_montage_marks_every_panel() -> None:
+    """Each panel carries its own R (viewer's left) and L (viewer's right), so no marker reads as a neighbour's."""
+    figure = montage_figure(nib.Nifti1Image(marked_ras_volume(), np.eye(4)), slices=3, columns=3)
+
+    assert len(figure.axes) == 3
+    for axes in figure.axes:
+        assert marker_texts(axes) == [("L", 18.0), ("R", 1.0)]
+
+
+def test_montage_legend_names() -> None:
+    volume = marked_ras_volume()
+    label = np.zeros(volume.shape, dtype=np.uint8)
+    label[4:8, 4:8, 4:6] = 2
+    label[10:12, 4:8, 4:6] = 4
+    image, label_image = nib.Nifti1Image(volume, np.eye(4)), nib.Nifti1Image(label, np.eye(4))
+
+    named = montage_figure(image, label=label_image, label_names={2: "oedema", 4: "enhancing tumour"})
+    numbered = montage_figure(image, label=label_image)
+
+    assert [text.get_text() for text in named.legends[0].texts] == ["oedema", "enhancing tumour"]
+    assert [text.get_text() for text in numbered.legends[0].texts] == ["label 2", "label 4"]
+
+
+def test_case_montage_names_preset_only_for_own_label(data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import medrep_seg.figures as figures
+    from medrep_seg.dataset import DatasetSpec
+
+    received: list[dict | None] = []
+    monkeypatch.setattr(figures, "save_montage", lambda image, output, **options: received.append(options.get("label_names")))
+    case = data_dir / "brain-tumour" / "train" / "brats_2013_pat0001_1"
+    spec = DatasetSpec(channels=["fld", "t1c"], labels="brats2015")
+
+    figures.save_case_montage(case, tmp_path / "own.png", spec=spec)
+    figures.save_case_montage(case, tmp_path / "given.png", spec=spec, label=case / "brats_2013_pat0001_1_seg.nii.gz")
+
+    assert received[0] == {1: "necrosis", 2: "oedema", 3: "non-enhancing tumour", 4: "enhancing tumour"}
+    assert received[1] is None
 
 
 @pytest.fixture
