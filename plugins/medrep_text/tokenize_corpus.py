@@ -416,6 +416,9 @@ def _start_method() -> str:
 def _tokenized_batches(
     tokenizer: Tokenizer, batches: Iterator[tuple[list[str], int]], pool: Any, workers: int
 ) -> Iterator[_Batch]:
+    # NOTE: without a pool, counting tokens and compounds runs after each tokenize_batch
+    # call, not alongside it. With Hugging Face tokenizers on many cores this Python work
+    # becomes the limit (see the file-to-file case of benchmarks/tokenize.py).
     if pool is None:
         for lines, size in batches:
             batch = _tokenize_batch(tokenizer, lines)
