@@ -8,7 +8,7 @@ bash scripts/setup.sh
 if [ -z "${MEDREP_DATA_DIR:-}" ]; then
     if [ ! -d ../shared/data ]; then
         echo "error: MEDREP_DATA_DIR is not set and ../shared/data does not exist" >&2
-        echo "hint: export MEDREP_DATA_DIR=/path/to/data (see README.md)" >&2
+        echo "hint: export MEDREP_DATA_DIR=/path/to/data, laid out as README.md's Data section shows" >&2
         exit 2
     fi
     MEDREP_DATA_DIR=$(cd ../shared/data && pwd)
