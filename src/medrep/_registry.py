@@ -56,7 +56,7 @@ class PluginInfo:
 
     ``status`` is ``active`` (what ``medrep.get`` builds), ``replaced`` (shadowed by the
     plugin in ``replaced_by``), ``conflict`` (clashes with another distribution) or
-    ``failed`` (its distribution or class failed to import; ``error`` says why).
+    ``failed`` (its distribution or class failed to import, and ``error`` holds the cause).
     """
 
     kind: str
@@ -439,9 +439,9 @@ def _resolve(claims: list[PluginInfo], preferred: str | None) -> None:
 
 
 def _conflict_error(kind: str, name: str, claims: list[PluginInfo]) -> PluginConflictError:
-    who = " and ".join(f"{info.distribution} {info.version}".strip() for info in claims)
+    claimants = " and ".join(f"{info.distribution} {info.version}".strip() for info in claims)
     return PluginConflictError(
-        f"{kind} {name!r} is registered by more than one distribution: {who}",
+        f"{kind} {name!r} is registered by more than one distribution: {claimants}",
         hint=(
             "uninstall one of them, have the third-party plugin declare replaces=True, or choose one with "
             f"MEDREP_PREFER='{{\"{kind}:{name}\": \"<distribution>\"}}'"
