@@ -36,7 +36,39 @@ def track(iterable: Iterable[T], *, total: int | float | None = None, desc: str 
 
 
 def bar(*, total: int | float | None = None, desc: str = "", unit: str = "it", **options: Any) -> Any:
-    """Return a manual tqdm bar (``update(n)``, ``close()``), disabled unless progress is on."""
+    """Return a manual progress bar (``update(n)``, ``close()``, ``n``, context manager).
+
+    When progress is off this is a :class:`_SilentBar`, not a disabled tqdm: even a
+    disabled tqdm can start tqdm's monitor thread, and a live thread makes later worker
+    pools in the process avoid ``fork``.
+    """
+    if not _enabled:
+        return _SilentBar()
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=desc, unit=unit, disable=not _enabled, dynamic_ncols=True, **options)
+    return tqdm(total=total, desc=desc, unit=unit, dynamic_ncols=True, **options)
+
+
+class _SilentBar:
+    """A progress bar that counts and shows nothing."""
+
+    def __init__(self) -> None:
+        self.n: int | float = 0
+
+    def update(self, n: int | float = 1) -> None:
+        self.n += n
+
+    def set_postfix(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def set_description(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> "_SilentBar":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()

@@ -84,3 +84,18 @@ def test_run_record_has_config_seed_versions(tmp_path: Path) -> None:
     assert record["seed"] == 7
     assert record["versions"]["medrep"] == medrep.__version__
     assert "python" in record["versions"]
+
+
+def test_silent_bar_counts_without_threads() -> None:
+    import threading
+
+    from medrep import progress
+
+    progress.enable(False)
+    before = threading.active_count()
+    with progress.bar(total=10, desc="x") as bar:
+        bar.update(3)
+        bar.update(4)
+
+    assert bar.n == 7
+    assert threading.active_count() == before
