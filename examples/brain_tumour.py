@@ -6,7 +6,8 @@ own geometry), evaluates the fourth (Dice and HD95 in mm) and writes a report.
 
     python examples/brain_tumour.py              # the recipe: about an hour on 2 cores
     python examples/brain_tumour.py --baseline   # plain nnU-Net's choices, same budget
-    python examples/brain_tumour.py --quick      # every stage in a few minutes (smoke test)
+    python examples/brain_tumour.py --quick      # every stage in a few minutes (smoke test),
+                                                 # in dataset 512 (513 with --baseline)
 
 The settings live in examples/configs/seg_brain_tumour_cpu*.toml; `medrep seg run
 --config FILE` runs the same thing from the command line.
@@ -40,7 +41,11 @@ def main() -> None:
     if arguments.quick:
         train = {**config.train, "epochs": 2, "iterations_per_epoch": 3, "val_iterations_per_epoch": 1}
         output = config.output if arguments.output else config.output + "-quick"
-        config = config.model_copy(update={"train": train, "output": output})
+        # A run replaces the dataset (and model) it names, so the smoke test gets its own id
+        # (recipe 502 -> 512, baseline 503 -> 513) and leaves the full run's model alone.
+        number, name = int(config.data.dataset[7:10]), config.data.dataset[11:]
+        data = config.data.model_copy(update={"dataset": f"Dataset{number + 10:03d}_{name}Quick"})
+        config = config.model_copy(update={"train": train, "output": output, "data": data})
 
     result = run_seg(config)
 

@@ -5,8 +5,8 @@ One TOML file configures the run (see ``examples/configs/seg_*.toml``)::
     output = "runs/brain-tumour"
 
     [data]
-    source = "$MEDREP_DATA_DIR/brain-tumour/train"   # case folders; $VARIABLES are expanded
-    dataset = "Dataset501_BraTS2015"
+    source = "${MEDREP_DATA_DIR}/brain-tumour/train"   # case folders; ${VARIABLE} and ~ are expanded
+    dataset = "Dataset511_BraTSQuick"                 # replaced on every run of this configuration
     channels = ["fld", "t1c"]
     labels = "brats2015"
     test_cases = ["brats_2013_pat0004_1"]            # held out: predicted and evaluated
@@ -19,7 +19,7 @@ One TOML file configures the run (see ``examples/configs/seg_*.toml``)::
     fold = "all"
 
     [predict]
-    extra_inputs = ["$MEDREP_DATA_DIR/brain-mri-unlabelled"]
+    extra_inputs = ["${MEDREP_DATA_DIR}/brain-mri-unlabelled"]
 
 The training cases are every case of the source except the test cases (or ``train_cases``
 when given). Held-out cases never enter the nnU-Net dataset: their labels are mapped as the
@@ -56,7 +56,9 @@ class DataSection(_Section):
     """Where the cases are and how to convert them."""
 
     source: str = Field(description="folder of case folders (any layout `medrep seg convert` reads)")
-    dataset: str = Field(default="Dataset501_BraTS", description="nnU-Net dataset name, DatasetNNN_Name")
+    dataset: str = Field(
+        description="nnU-Net dataset name, DatasetNNN_Name; each run replaces it, so give each configuration its own id"
+    )
     layout: str = Field(default="auto", description="source layout")
     channels: list[str] | None = Field(default=None, description="channel suffixes in order, e.g. [\"fld\", \"t1c\"]")
     labels: str | list[int] | None = Field(default=None, description="declared source labels: a preset or values")
@@ -132,9 +134,15 @@ def _expand(value: str) -> str:
 
 
 def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> SegRunConfig:
-    """Read a TOML run configuration; ``overrides`` replace top-level keys."""
+    """Read a TOML run configuration, expanding ``${VARIABLE}`` and ``~`` in its paths; ``overrides`` replace top-level keys."""
     data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     data.update(overrides or {})
+    if isinstance(data.get("output"), str):
+        data["output"] = _expand(data["output"])
+    if isinstance(data.get("data"), dict) and isinstance(data["data"].get("source"), str):
+        data["data"]["source"] = _expand(data["data"]["source"])
+    if isinstance(data.get("predict"), dict) and isinstance(data["predict"].get("extra_inputs"), list):
+        data["predict"]["extra_inputs"] = [_expand(item) if isinstance(item, str) else item for item in data["predict"]["extra_inputs"]]
     try:
         return SegRunConfig.model_validate(data)
     except Exception as exc:
@@ -274,6 +282,8 @@ def _predict_and_evaluate(config: SegRunConfig, result: SegRunResult, source: Pa
     figures = output / "figures"
     figures.mkdir(parents=True, exist_ok=True)
     slices = config.report.montage_slices
+    # Regions (values that name lists of labels) keep numbered legend entries.
+    names = {value: name for name, value in dataset_json["labels"].items() if isinstance(value, int) and value > 0}
 
     if config.data.test_cases:
         test_source = _stage_cases(source, config.data.test_cases, staging / "test")
@@ -295,7 +305,8 @@ def _predict_and_evaluate(config: SegRunConfig, result: SegRunResult, source: Pa
             pair = {}
             for role, label in (("reference", references), ("prediction", output / "predictions" / "test")):
                 path = figures / f"{case.case_id}_{role}.png"
-                save_montage(case.images[0], path, label=label / f"{case.case_id}.nii.gz", slices=slices, title=f"{case.case_id}: {role}")
+                save_montage(case.images[0], path, label=label / f"{case.case_id}.nii.gz", label_names=names, slices=slices,
+                             title=f"{case.case_id}: {role}")
                 pair[role] = str(path.relative_to(output))
             content.montages[case.case_id] = pair
 
@@ -308,6 +319,7 @@ def _predict_and_evaluate(config: SegRunConfig, result: SegRunResult, source: Pa
         content.prediction_seconds.update(predicted.seconds_per_case)
         for case in find_cases(folder, channels):
             path = figures / f"{case.case_id}_prediction.png"
-            save_montage(case.images[0], path, label=target / f"{case.case_id}.nii.gz", slices=slices, title=f"{case.case_id}: prediction")
+            save_montage(case.images[0], path, label=target / f"{case.case_id}.nii.gz", label_names=names, slices=slices,
+                         title=f"{case.case_id}: prediction")
             content.unlabelled[case.case_id] = str(path.relative_to(output))
     return content

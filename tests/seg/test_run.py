@@ -20,7 +20,7 @@ def run(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from medrep.cli._main import _add_track_commands, cli
 
     config = tmp_path_factory.mktemp("config") / "seg.toml"
-    config.write_text(CONFIG.read_text(encoding="utf-8").replace("Dataset501_BraTSQuick", "Dataset951_BraTSRun"), encoding="utf-8")
+    config.write_text(CONFIG.read_text(encoding="utf-8").replace("Dataset511_BraTSQuick", "Dataset951_BraTSRun"), encoding="utf-8")
     output = tmp_path_factory.mktemp("seg-run")
     _add_track_commands(cli)
     result = CliRunner().invoke(cli, ["-q", "seg", "run", "--config", str(config), "-o", str(output)], catch_exceptions=False)
