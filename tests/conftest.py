@@ -32,8 +32,12 @@ def data_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def progress_off() -> None:
-    """Start every test with progress bars off; CLI invocations switch them on globally."""
+def cli_state_reset() -> None:
+    """Undo the process-wide state that a CLI invocation leaves: progress bars and log levels."""
+    import logging
+
     from medrep import progress
 
     progress.enable(False)
+    for name in ("medrep", "medrep_text", "medrep_seg"):
+        logging.getLogger(name).setLevel(logging.NOTSET)
