@@ -58,6 +58,11 @@ def format_validation_error(exc: ValidationError, model: type[BaseModel], *, own
             valid = ", ".join(fields) or "(none)"
             lines.append(f"  {field}: unknown option{suggestion} Valid options: {valid}")
             continue
+        if error["type"] == "missing":
+            description = model.model_fields[str(error["loc"][0])].description if error["loc"] else None
+            about = f" ({description})" if description else ""
+            lines.append(f"  {field}: missing required option{about}")
+            continue
         expected = error["msg"]
         lines.append(
             f"  {field}: {expected}; received {received!r} ({type(received).__name__})"

@@ -167,3 +167,12 @@ def test_unknown_name_without_match_reads_as_sentences(fresh_registry: None) -> 
         medrep.get("embedder", "zzz")
 
     assert info.value.message.startswith("unknown embedder 'zzz'. Registered embedders: ")
+
+
+def test_missing_required_option_is_named(fresh_registry: None) -> None:
+    with pytest.raises(medrep.PluginConfigError) as info:
+        medrep.get("tokenizer", "bert")
+
+    message = str(info.value)
+    assert "pretrained: missing required option" in message
+    assert "received" not in message
