@@ -10,8 +10,32 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from pydantic import Field
 
-__all__ = ["build_loss", "deep_supervision_weights"]
+from medrep.config import PluginConfig
+
+__all__ = ["build_loss", "deep_supervision_weights", "DeepSupervisionOptions", "DiceOptions"]
+
+
+class DeepSupervisionOptions(PluginConfig):
+    """Option shared by every built-in loss: how deep-supervision levels are weighted."""
+
+    deep_supervision_decay: float | None = Field(
+        default=None,
+        gt=0.0,
+        le=1.0,
+        description="weight decay per coarser output level (0.5 halves); default: the trainer's weights",
+    )
+
+
+class DiceOptions(DeepSupervisionOptions):
+    """Options of the soft Dice term, shared by ``dice`` and ``dice-ce``."""
+
+    smooth: float = Field(default=1e-5, ge=0.0, description="smoothing term added to the Dice numerator and denominator")
+    batch_dice: bool | None = Field(
+        default=None, description="compute Dice over the whole batch instead of per sample; default: the plan's choice"
+    )
+    include_background: bool = Field(default=False, description="include the background class in the Dice term")
 
 
 def deep_supervision_weights(levels: int, decay: float = 0.5) -> list[float]:

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
-
-from medrep.config import PluginConfig
 from medrep.kinds import Loss
-from medrep_seg.losses._compound import build_loss
+from medrep_seg.losses._compound import DeepSupervisionOptions, build_loss
 
 
 class CrossEntropyLoss(Loss):
@@ -17,13 +14,8 @@ class CrossEntropyLoss(Loss):
     The ignore label, when the dataset has one, is excluded from the average.
     """
 
-    class Config(PluginConfig):
-        deep_supervision_decay: float | None = Field(
-            default=None,
-            gt=0.0,
-            le=1.0,
-            description="weight decay per coarser output level (0.5 halves); default: the trainer's weights",
-        )
+    class Config(DeepSupervisionOptions):
+        pass
 
     def build(
         self,

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
-
-from medrep.config import PluginConfig
 from medrep.kinds import Loss
-from medrep_seg.losses._compound import build_loss
+from medrep_seg.losses._compound import DiceOptions, build_loss
 
 
 class DiceLoss(Loss):
@@ -18,18 +15,8 @@ class DiceLoss(Loss):
     to each output channel, label training a softmax over the channels.
     """
 
-    class Config(PluginConfig):
-        smooth: float = Field(default=1e-5, ge=0.0, description="smoothing term added to the Dice numerator and denominator")
-        batch_dice: bool | None = Field(
-            default=None, description="compute Dice over the whole batch instead of per sample; default: the plan's choice"
-        )
-        include_background: bool = Field(default=False, description="include the background class in the Dice term")
-        deep_supervision_decay: float | None = Field(
-            default=None,
-            gt=0.0,
-            le=1.0,
-            description="weight decay per coarser output level (0.5 halves); default: the trainer's weights",
-        )
+    class Config(DiceOptions):
+        pass
 
     def build(
         self,

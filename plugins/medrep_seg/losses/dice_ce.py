@@ -6,9 +6,8 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from medrep.config import PluginConfig
 from medrep.kinds import Loss
-from medrep_seg.losses._compound import build_loss
+from medrep_seg.losses._compound import DiceOptions, build_loss
 
 
 class DiceCELoss(Loss):
@@ -21,20 +20,9 @@ class DiceCELoss(Loss):
     coarsest level 0, normalised to sum 1).
     """
 
-    class Config(PluginConfig):
+    class Config(DiceOptions):
         w_dice: float = Field(default=1.0, ge=0.0, description="weight of the soft Dice term")
         w_ce: float = Field(default=1.0, ge=0.0, description="weight of the cross-entropy term")
-        smooth: float = Field(default=1e-5, ge=0.0, description="smoothing term added to the Dice numerator and denominator")
-        batch_dice: bool | None = Field(
-            default=None, description="compute Dice over the whole batch instead of per sample; default: the plan's choice"
-        )
-        include_background: bool = Field(default=False, description="include the background class in the Dice term")
-        deep_supervision_decay: float | None = Field(
-            default=None,
-            gt=0.0,
-            le=1.0,
-            description="weight decay per coarser output level (0.5 halves); default: the trainer's weights",
-        )
 
         @model_validator(mode="after")
         def _some_weight(self) -> "DiceCELoss.Config":

@@ -30,6 +30,24 @@ def require_vectors(vectors: Any, explorer: str) -> Any:
     return vectors
 
 
+def entity_table_from(config: Any) -> Any:
+    """Load the entity table named by an explorer's ``entities`` option, or return ``None``.
+
+    ``config`` carries the options that the ``tsne`` and ``cooccurrence`` explorers share:
+    ``entities``, ``category_rule``, ``match`` and ``acronym_max_length``.
+    """
+    if config.entities is None:
+        return None
+    from medrep_text.entities import load_entity_table
+
+    return load_entity_table(
+        config.entities,
+        rule=config.category_rule,
+        match=config.match,
+        acronym_max_length=config.acronym_max_length,
+    )
+
+
 def require_documents(documents: Iterable[list[str]] | None, explorer: str) -> Iterable[list[str]]:
     """Return ``documents`` unless it is ``None``, which raises naming the missing input."""
     if documents is None:

@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 from medrep.config import PluginConfig
 from medrep.kinds import Exploration, Explorer
 from medrep.progress import track
-from medrep_text.explorers._common import new_figure, require_documents
+from medrep_text.explorers._common import entity_table_from, new_figure, require_documents
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class CooccurrenceExplorer(Explorer):
     def explore(self, vectors: Any = None, documents: Iterable[list[str]] | None = None) -> Exploration:
         """Count co-occurrences in one pass over ``documents`` and list the top words."""
         documents = require_documents(documents, "cooccurrence")
-        table = self._entity_table()
+        table = entity_table_from(self.config)
         targets = list(dict.fromkeys(self.config.targets))
         counters, occurrences = count_cooccurrences(documents, targets, self.config.window)
 
@@ -87,18 +87,6 @@ class CooccurrenceExplorer(Explorer):
         }
         figure = self._draw(rows, targets) if rows else None
         return Exploration(name="cooccurrence", rows=rows, data=data, figure=figure, warnings=warnings)
-
-    def _entity_table(self) -> Any:
-        if self.config.entities is None:
-            return None
-        from medrep_text.entities import load_entity_table
-
-        return load_entity_table(
-            self.config.entities,
-            rule=self.config.category_rule,
-            match=self.config.match,
-            acronym_max_length=self.config.acronym_max_length,
-        )
 
     def _top_words(self, counter: Counter[str], target: str, table: Any) -> list[tuple[str, int]]:
         categories = set(self.config.categories)

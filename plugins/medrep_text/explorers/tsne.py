@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 from medrep.config import PluginConfig
 from medrep.errors import DataError
 from medrep.kinds import Exploration, Explorer
-from medrep_text.explorers._common import new_figure, require_vectors, words_by_frequency
+from medrep_text.explorers._common import entity_table_from, new_figure, require_vectors, words_by_frequency
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class TsneExplorer(Explorer):
     def explore(self, vectors: Any = None, documents: Iterable[list[str]] | None = None) -> Exploration:
         """Embed the chosen words in 2-D and draw them; see the class docstring for the rules."""
         vectors = require_vectors(vectors, "tsne")
-        table = self._entity_table()
+        table = entity_table_from(self.config)
         warnings: list[str] = []
 
         words, counts, missing = self._choose_words(vectors, documents, table)
@@ -113,18 +113,6 @@ class TsneExplorer(Explorer):
             logger.warning(warning)
         figure = self._draw(words, categories, coordinates, perplexity)
         return Exploration(name="tsne", rows=rows, data=data, figure=figure, warnings=warnings)
-
-    def _entity_table(self) -> Any:
-        if self.config.entities is None:
-            return None
-        from medrep_text.entities import load_entity_table
-
-        return load_entity_table(
-            self.config.entities,
-            rule=self.config.category_rule,
-            match=self.config.match,
-            acronym_max_length=self.config.acronym_max_length,
-        )
 
     def _selection(self, table: Any) -> str:
         if self.config.selection == "auto":
