@@ -2,7 +2,7 @@
 
 Every case is scored per structure (a label, or a region made of several labels) with
 Dice and HD95 under the empty-mask policy of :mod:`medrep_seg.metrics`. The report in the
-output folder holds ``metrics.json`` (policy, per-case scores and summaries),
+output folder contains ``metrics.json`` (policy, per-case scores and summaries),
 ``per_case.csv`` (one row per case, named by case id) and ``summary.csv`` (one row per
 structure: mean, median, standard deviation and the number of worst-case cases).
 """

@@ -110,7 +110,7 @@ def hausdorff_distance(
         return image_diagonal(prediction.shape, spacing) if worst_case is None else float(worst_case)
 
     # Both surfaces lie in the bounding box of the union of the masks, so the distance
-    # transforms can run on that box (one voxel wider, so erosion sees the same neighbours).
+    # transforms can run on that box (one voxel wider, so erosion uses the same neighbours).
     box = _union_box(prediction, reference)
     prediction_surface = _surface(prediction[box])
     reference_surface = _surface(reference[box])

@@ -53,7 +53,7 @@ class _Section(BaseModel):
 
 
 class DataSection(_Section):
-    """Where the cases are and how to convert them."""
+    """Location of the source cases and how to convert them."""
 
     source: str = Field(description="folder of case folders (any layout `medrep seg convert` reads)")
     dataset: str = Field(
@@ -117,7 +117,7 @@ class SegRunConfig(_Section):
 
 @dataclass
 class SegRunResult:
-    """Where a run's outputs are."""
+    """Locations of a run's outputs."""
 
     output: Path
     model_folder: Path

@@ -1,6 +1,6 @@
 """The tokens file: tokenized documents on disk, the text track's interchange format.
 
-``tokens.txt`` holds one document per line with its tokens separated by single spaces
+``tokens.txt`` contains one document per line with its tokens separated by single spaces
 (tokens never contain whitespace). ``tokens.txt.meta.json`` beside it records which
 tokenizer, with which configuration, wrote it, so that later steps (for example an
 n-gram query) tokenize their input the same way.

@@ -1,7 +1,7 @@
 """Keyed word vectors: the result type that every embedder returns.
 
 A :class:`KeyedVectors` contains a float32 matrix with one row per word, the words in row
-order, and metadata describing how the vectors were made. It answers nearest-neighbour
+order, and metadata describing how the vectors were made. It runs nearest-neighbour
 and similarity queries, and saves to and loads from three formats:
 
 - the native format, a directory with ``vectors.npy`` (read without pickle), ``vocab.txt``

@@ -56,7 +56,7 @@ class PluginInfo:
 
     ``status`` is ``active`` (what ``medrep.get`` builds), ``replaced`` (shadowed by the
     plugin in ``replaced_by``), ``conflict`` (clashes with another distribution) or
-    ``failed`` (its distribution or class failed to import, and ``error`` holds the cause).
+    ``failed`` (its distribution or class failed to import, and ``error`` contains the cause).
     """
 
     kind: str

@@ -21,7 +21,7 @@ def enable(on: bool = True) -> None:
 
 
 def enabled() -> bool:
-    """Whether progress bars are shown."""
+    """Return whether progress bars are shown."""
     return _enabled
 
 

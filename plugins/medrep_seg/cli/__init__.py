@@ -11,8 +11,8 @@ import click
 def seg() -> None:
     """Brain MRI segmentation on nnU-Net v2: check, convert, show, plan, preprocess, train, predict, evaluate, export, import, run.
 
-    check, convert and show read source cases; plan, preprocess and train build a model;
-    predict, evaluate, export and import use it; run does every step from one TOML file.
+    check, convert and show read source cases. plan, preprocess and train build a model,
+    which predict, evaluate, export and import use. run does every step from one TOML file.
     """
 
 

@@ -35,7 +35,7 @@ class Problem:
     case_id: str
     file: str
     message: str
-    #: The values present in a label file that holds undeclared values; empty for other problems.
+    #: The values present in a label file that contains undeclared values; empty for other problems.
     label_values: tuple[int, ...] = ()
 
     def __str__(self) -> str:

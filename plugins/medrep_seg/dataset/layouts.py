@@ -138,7 +138,7 @@ def discover(root: str | Path, spec: DatasetSpec) -> SourceDataset:
     """List the cases of ``root`` under ``spec``; problems with single cases are kept per case."""
     root = Path(root)
     if not root.is_dir():
-        raise DataError(f"source folder not found: {root}", hint="pass the folder that holds the case folders")
+        raise DataError(f"source folder not found: {root}", hint="pass the folder that contains the case folders")
     layout = spec.layout if spec.layout != "auto" else detect_layout(root)
     if layout == "case-folder":
         dataset = _case_folder(root, spec)

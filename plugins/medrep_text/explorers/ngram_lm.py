@@ -64,9 +64,10 @@ class NgramLanguageModel(Explorer):
     split on whitespace, as a tokens file is.
 
     ``explore(documents=...)`` fits (unless already fitted and no documents are given) and
-    answers ``contexts``. When ``documents`` has a ``metadata`` attribute naming the
-    tokenizer that wrote it (a :class:`~medrep_text.tokens_file.TokensFile`), each context
-    is tokenized with that tokenizer first.
+    predicts the next words for each of ``contexts``. When ``documents`` has a
+    ``metadata`` attribute naming the tokenizer that wrote it (a
+    :class:`~medrep_text.tokens_file.TokensFile`), each context is tokenized with that
+    tokenizer first.
     """
 
     class Config(PluginConfig):

@@ -49,7 +49,7 @@ def distribution(counts: NgramCounts, discounts: Sequence[float], context: Seque
 
     ``context`` contains token ids, -1 for tokens outside the vocabulary; only the last
     ``order - 1`` are read. The second value is the length of the longest suffix of the
-    context that was seen followed by a word, and so shaped the answer.
+    context that was seen followed by a word, and so determined the result.
     """
     if counts.order == 1:
         raw = counts.counts[0].astype(np.float64)
