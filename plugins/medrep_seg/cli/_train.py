@@ -59,6 +59,7 @@ def load_options_file(path: str | None) -> dict[str, Any]:
 @click.option("--deterministic/--no-deterministic", default=None, help="Deterministic algorithms and reproducible data loading.  [default: off]")
 @click.option("--workers", type=click.IntRange(min=0), default=None, help="Data-augmentation worker processes (0: none).  [default: 2]")
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="Torch CPU threads.")
+@click.option("--keep-freed-memory/--release-freed-memory", default=None, help="On the CPU, reuse freed memory instead of returning it to the system (glibc; faster).  [default: keep]")
 @click.option("--network", default=None, help="Network plugin.  [default: plain-unet]")
 @click.option("--network-option", "network_options", multiple=True, metavar="KEY=VALUE", help="Option of the network plugin (JSON value); repeatable.")
 @click.option("--loss", default=None, help="Loss plugin.  [default: dice-ce]")

@@ -74,6 +74,11 @@ class TrainerOptions(BaseModel):
     )
     workers: int = Field(default=2, ge=0, description="data-augmentation worker processes (0: in the main process)")
     threads: int | None = Field(default=None, ge=1, description="torch CPU threads; default: torch's choice")
+    keep_freed_memory: bool = Field(
+        default=True,
+        description="on the CPU, keep freed memory in the process for reuse instead of returning it to the system "
+        "at every iteration (glibc only; about 25% faster training, the process keeps its peak memory)",
+    )
     folds: int | None = Field(
         default=None, ge=2, description="number of cross-validation folds (k); default: the planned split's, else 5"
     )

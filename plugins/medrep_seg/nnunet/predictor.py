@@ -205,6 +205,7 @@ def load_model(
     ensure_environment()
     import torch
 
+    from medrep_seg.nnunet.allocator import keep_freed_memory
     from medrep_seg.nnunet.postprocessing import load_decision
     from medrep_seg.nnunet.preprocessing import MedrepPlansManager
     from medrep_seg.nnunet.trainer import MedrepTrainer, load_checkpoint_file
@@ -225,6 +226,8 @@ def load_model(
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     target = torch.device(device)
+    if target.type == "cpu":
+        keep_freed_memory()
 
     parameters, mirror_axes = [], None
     for name in names:

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from medrep_seg.nnunet.allocator import keep_freed_memory
 from medrep_seg.nnunet.paths import ensure_environment
 
 ensure_environment()
@@ -340,6 +341,8 @@ class MedrepTrainer(nnUNetTrainer):
             super().on_train_start()
 
     def _seed(self) -> None:
+        if self.device.type == "cpu" and self.options.keep_freed_memory:
+            keep_freed_memory()
         if self.options.threads is not None:
             torch.set_num_threads(self.options.threads)
         if self.options.seed is not None:
