@@ -10,6 +10,7 @@ saved, the most frequent tokens, a frequency-weighted sample and :func:`tokenize
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import heapq
 import itertools
@@ -38,6 +39,12 @@ logger = logging.getLogger(__name__)
 COMPOUNDS: tuple[str, ...] = ("covid-19", "sars-cov-2", "il-6", "2019-ncov")
 
 STATE_SUFFIX = ".tokenizer"
+
+#: Documents per batch sent to a worker process.
+WORKER_BATCH = 200
+#: Documents per ``tokenize_batch`` call of a tokenizer that is parallel itself: larger
+#: batches leave its threads less idle time at the end of each call.
+PARALLEL_BATCH = 1000
 
 
 @dataclass
@@ -89,7 +96,7 @@ def tokenize_corpus(
     config: Mapping[str, Any] | None = None,
     state_dir: str | Path | None = None,
     jobs: int | None = None,
-    batch_size: int = 200,
+    batch_size: int | None = None,
     top: int = 20,
     sample: int = 20,
     seed: int = 0,
@@ -100,7 +107,9 @@ def tokenize_corpus(
     trainable tokenizer that is not fitted yet is first trained on the corpus. Its state
     is then saved to ``state_dir`` (default: ``output`` + ``.tokenizer``). ``jobs``
     worker processes (default: every available core) tokenize batches of ``batch_size``
-    documents, unless the tokenizer is parallel itself. The metadata keeps the ``top``
+    documents (default 200), unless the tokenizer is parallel itself: then this process
+    hands it batches of ``batch_size`` documents (default 1000), encoding the next batch
+    while it writes and counts the previous one. The metadata keeps the ``top``
     most frequent tokens and ``sample`` distinct tokens drawn by :func:`weighted_sample`
     with ``seed``.
     """
@@ -114,6 +123,10 @@ def tokenize_corpus(
         training_seconds, state = _fit_and_save(plugin, corpus, Path(state_dir or default_state_dir(output)))
 
     workers = 1 if plugin.batch_parallel else _worker_count(jobs)
+    if batch_size is None:
+        batch_size = PARALLEL_BATCH if plugin.batch_parallel else WORKER_BATCH
+    elif batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     totals = _tokenize_to_file(plugin, name, corpus, output, workers, batch_size)
     counts = totals.counts
 
@@ -237,7 +250,9 @@ def count_compounds(texts: Sequence[str]) -> Counter[str]:
     defines it) touches it, nor a hyphen that joins it to one. ``COVID-19,`` and
     ``COVID-19- like`` count, ``COVID-19-related`` and ``NCOVID-19`` do not.
     """
-    text = normalize_text("\n".join(texts)).lower()
+    # ASCII text is already in NFKC form and has no Unicode hyphens (str.isascii is a flag
+    # lookup), so only the other lines pay for normalisation.
+    text = "\n".join(text if text.isascii() else normalize_text(text) for text in texts).lower()
     found: Counter[str] = Counter()
     for compound in COMPOUNDS:
         # str.find is about ten times faster here than one regular expression with lookarounds.
@@ -365,7 +380,11 @@ def _read_batches(corpus: Path, batch_size: int) -> Iterator[tuple[list[str], in
 
 
 def _tokenize_batch(tokenizer: Tokenizer, lines: list[str]) -> _Batch:
-    token_lists = tokenizer.tokenize_batch(lines)
+    return _summarize(tokenizer.tokenize_batch(lines), lines)
+
+
+def _summarize(token_lists: list[list[str]], lines: list[str]) -> _Batch:
+    """Return the output text and the statistics of one tokenized batch."""
     text = "".join(" ".join(tokens) + "\n" for tokens in token_lists)
     counts = Counter(itertools.chain.from_iterable(token_lists))
     return _Batch(text, len(lines), counts, count_compounds(lines))
@@ -416,10 +435,10 @@ def _start_method() -> str:
 def _tokenized_batches(
     tokenizer: Tokenizer, batches: Iterator[tuple[list[str], int]], pool: Any, workers: int
 ) -> Iterator[_Batch]:
-    # NOTE: without a pool, counting tokens and compounds runs after each tokenize_batch
-    # call, not alongside it. With Hugging Face tokenizers on many cores this Python work
-    # becomes the limit (see the file-to-file case of benchmarks/tokenize.py).
     if pool is None:
+        if tokenizer.batch_parallel:
+            yield from _overlapped_batches(tokenizer, batches)
+            return
         for lines, size in batches:
             batch = _tokenize_batch(tokenizer, lines)
             batch.input_bytes = size
@@ -434,6 +453,29 @@ def _tokenized_batches(
             yield _finished(*pending.popleft())
     while pending:
         yield _finished(*pending.popleft())
+
+
+def _overlapped_batches(tokenizer: Tokenizer, batches: Iterator[tuple[list[str], int]]) -> Iterator[_Batch]:
+    """Tokenize each batch in a thread while this thread writes and counts the previous one.
+
+    A parallel tokenizer (Hugging Face's Rust code) releases the GIL while it encodes, so
+    the joining and counting here, which are Python, run beside it instead of after it.
+    """
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="medrep-tokenize") as executor:
+        previous: tuple[concurrent.futures.Future[list[list[str]]], list[str], int] | None = None
+        for lines, size in batches:
+            future = executor.submit(tokenizer.tokenize_batch, lines)
+            if previous is not None:
+                yield _summarized(*previous)
+            previous = (future, lines, size)
+        if previous is not None:
+            yield _summarized(*previous)
+
+
+def _summarized(future: concurrent.futures.Future[list[list[str]]], lines: list[str], size: int) -> _Batch:
+    batch = _summarize(future.result(), lines)
+    batch.input_bytes = size
+    return batch
 
 
 def _finished(result: Any, size: int) -> _Batch:

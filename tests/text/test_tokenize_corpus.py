@@ -110,6 +110,28 @@ def test_parallel_output_matches_serial(real_subset: Path, tmp_path: Path) -> No
     assert parallel.statistics["compounds"] == serial.statistics["compounds"]
 
 
+def test_overlapped_batches_match_one_batch(real_subset: Path, data_dir: Path, tmp_path: Path) -> None:
+    # bert encodes the next batch in a thread while the previous one is counted; batches
+    # of 7 documents must give what one batch of all 60 gives.
+    lines = real_subset.read_text(encoding="utf-8").splitlines(keepends=True)
+    small = tmp_path / "small.txt"
+    small.write_text("".join(lines[:60]), encoding="utf-8")
+    config = {"pretrained": str(data_dir / "text" / "vocab" / "scibert_scivocab_uncased_vocab.txt")}
+
+    whole = tokenize_corpus(small, tmp_path / "whole.txt", "bert", config=config)
+    batched = tokenize_corpus(small, tmp_path / "batched.txt", "bert", config=config, batch_size=7)
+
+    assert (tmp_path / "batched.txt").read_bytes() == (tmp_path / "whole.txt").read_bytes()
+    assert batched.counts == whole.counts
+    assert batched.statistics["documents"] == whole.statistics["documents"] == 60
+    assert batched.statistics["compounds"] == whole.statistics["compounds"]
+
+
+def test_batch_size_checked(real_subset: Path, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="batch_size must be at least 1, got 0"):
+        tokenize_corpus(real_subset, tmp_path / "tokens.txt", "regex", batch_size=0)
+
+
 def test_forkserver_workers_match_serial(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import medrep_text.tokenize_corpus as module
 
@@ -206,6 +228,14 @@ def test_compound_occurrences_counted() -> None:
     text = "COVID-19, covid-19-related x-covid-19 (COVID\u201019) NCOVID-19 COVID-19- like SARS-CoV-2/IL-6 il-6R 2019-nCoV_"
 
     assert count_compounds([text, "il-6"]) == Counter({"covid-19": 3, "sars-cov-2": 1, "il-6": 2})
+
+
+def test_compound_occurrences_normalised_per_line() -> None:
+    # Full-width letters, digits and hyphen (NFKC gives COVID-19) and a Unicode hyphen sit
+    # on lines of their own between ASCII lines, which are left as they are.
+    lines = ["covid-19 and", "\uff23\uff2f\uff36\uff29\uff24\uff0d\uff11\uff19 cases", "IL\u20106", "SARS-CoV-2 IL-6x"]
+
+    assert count_compounds(lines) == Counter({"covid-19": 2, "il-6": 1, "sars-cov-2": 1})
 
 
 def test_top_tokens_break_ties_by_token() -> None:
