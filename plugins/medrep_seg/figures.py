@@ -125,7 +125,7 @@ def montage_figure(
     low, high = window(volume, foreground, percentiles)
     indices = axial_slices(volume, slices, foreground)
     figure = _draw(volume, labels, indices, zooms, (low, high), columns, overlay, label_names or {})
-    figure.suptitle(title or f"{_name(image)}   window {low:.3g} to {high:.3g} (percentiles {percentiles[0]:g}-{percentiles[1]:g})", fontsize=9)
+    figure.suptitle(title or f"{_name(image)}   window {low:.3g} to {high:.3g} (percentiles {percentiles[0]:g}-{percentiles[1]:g})", fontsize=9, color="white")
     return figure
 
 
