@@ -196,7 +196,8 @@ def evaluate_folder(
     if missing:
         raise DataError(
             f"{len(missing)} reference case(s) have no prediction in {prediction_dir}: {', '.join(missing)}",
-            hint="predict those cases first, or evaluate against a reference folder without them",
+            hint="the reference folder must hold one label file per case, named like its prediction (CASE.nii.gz); "
+            "predict the missing cases or leave them out of that folder",
         )
     extra = sorted(set(predictions) - set(references))
     if extra:
