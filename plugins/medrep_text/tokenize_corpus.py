@@ -42,8 +42,8 @@ STATE_SUFFIX = ".tokenizer"
 
 #: Documents per batch sent to a worker process.
 WORKER_BATCH = 200
-#: Documents per ``tokenize_batch`` call of a tokenizer that is parallel itself: larger
-#: batches leave its threads less idle time at the end of each call.
+#: Documents per ``tokenize_batch`` call of a tokenizer that is parallel itself. Its
+#: threads wait for the longest document at the end of each call, so larger batches waste less.
 PARALLEL_BATCH = 1000
 
 
@@ -69,7 +69,7 @@ class _Batch:
     documents: int
     counts: Counter[str]
     compounds: Counter[str]
-    input_bytes: int = 0
+    input_bytes: int
 
 
 @dataclass
@@ -379,15 +379,15 @@ def _read_batches(corpus: Path, batch_size: int) -> Iterator[tuple[list[str], in
         yield batch, size
 
 
-def _tokenize_batch(tokenizer: Tokenizer, lines: list[str]) -> _Batch:
-    return _summarize(tokenizer.tokenize_batch(lines), lines)
+def _tokenize_batch(tokenizer: Tokenizer, lines: list[str], size: int) -> _Batch:
+    return _summarize(tokenizer.tokenize_batch(lines), lines, size)
 
 
-def _summarize(token_lists: list[list[str]], lines: list[str]) -> _Batch:
-    """Return the output text and the statistics of one tokenized batch."""
+def _summarize(token_lists: list[list[str]], lines: list[str], size: int) -> _Batch:
+    """Return the output text and the statistics of one tokenized batch of ``size`` input bytes."""
     text = "".join(" ".join(tokens) + "\n" for tokens in token_lists)
     counts = Counter(itertools.chain.from_iterable(token_lists))
-    return _Batch(text, len(lines), counts, count_compounds(lines))
+    return _Batch(text, len(lines), counts, count_compounds(lines), size)
 
 
 @contextlib.contextmanager
@@ -440,19 +440,17 @@ def _tokenized_batches(
             yield from _overlapped_batches(tokenizer, batches)
             return
         for lines, size in batches:
-            batch = _tokenize_batch(tokenizer, lines)
-            batch.input_bytes = size
-            yield batch
+            yield _tokenize_batch(tokenizer, lines, size)
         return
 
     # At most two batches per worker are in flight, so memory stays flat.
-    pending: deque[tuple[Any, int]] = deque()
+    pending: deque[Any] = deque()
     for lines, size in batches:
-        pending.append((pool.apply_async(_worker_batch, (lines,)), size))
+        pending.append(pool.apply_async(_worker_batch, (lines, size)))
         if len(pending) >= 2 * workers:
-            yield _finished(*pending.popleft())
+            yield pending.popleft().get()
     while pending:
-        yield _finished(*pending.popleft())
+        yield pending.popleft().get()
 
 
 def _overlapped_batches(tokenizer: Tokenizer, batches: Iterator[tuple[list[str], int]]) -> Iterator[_Batch]:
@@ -462,26 +460,17 @@ def _overlapped_batches(tokenizer: Tokenizer, batches: Iterator[tuple[list[str],
     the joining and counting here, which are Python, run beside it instead of after it.
     """
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="medrep-tokenize") as executor:
-        previous: tuple[concurrent.futures.Future[list[list[str]]], list[str], int] | None = None
+        pending: deque[tuple[concurrent.futures.Future[list[list[str]]], list[str], int]] = deque()
         for lines, size in batches:
-            future = executor.submit(tokenizer.tokenize_batch, lines)
-            if previous is not None:
-                yield _summarized(*previous)
-            previous = (future, lines, size)
-        if previous is not None:
-            yield _summarized(*previous)
+            pending.append((executor.submit(tokenizer.tokenize_batch, lines), lines, size))
+            if len(pending) > 1:
+                yield _summarize_future(*pending.popleft())
+        while pending:
+            yield _summarize_future(*pending.popleft())
 
 
-def _summarized(future: concurrent.futures.Future[list[list[str]]], lines: list[str], size: int) -> _Batch:
-    batch = _summarize(future.result(), lines)
-    batch.input_bytes = size
-    return batch
-
-
-def _finished(result: Any, size: int) -> _Batch:
-    batch: _Batch = result.get()
-    batch.input_bytes = size
-    return batch
+def _summarize_future(future: concurrent.futures.Future[list[list[str]]], lines: list[str], size: int) -> _Batch:
+    return _summarize(future.result(), lines, size)
 
 
 def _worker_count(jobs: int | None) -> int:
@@ -502,6 +491,6 @@ def _start_worker(tokenizer: Tokenizer) -> None:
     _worker_tokenizer = tokenizer
 
 
-def _worker_batch(lines: list[str]) -> _Batch:
+def _worker_batch(lines: list[str], size: int) -> _Batch:
     assert _worker_tokenizer is not None, "worker started without a tokenizer"
-    return _tokenize_batch(_worker_tokenizer, lines)
+    return _tokenize_batch(_worker_tokenizer, lines, size)

@@ -111,7 +111,7 @@ def test_parallel_output_matches_serial(real_subset: Path, tmp_path: Path) -> No
 
 
 def test_overlapped_batches_match_one_batch(real_subset: Path, data_dir: Path, tmp_path: Path) -> None:
-    # bert encodes the next batch in a thread while the previous one is counted; batches
+    # bert encodes the next batch in a thread while the previous one is counted. Batches
     # of 7 documents must give what one batch of all 60 gives.
     lines = real_subset.read_text(encoding="utf-8").splitlines(keepends=True)
     small = tmp_path / "small.txt"
