@@ -36,7 +36,7 @@ def keep_freed_memory() -> bool:
 
     Applies to this process through ``mallopt`` and, through the ``MALLOC_*_`` environment
     variables, to the worker processes it starts later. Does nothing when the user has set
-    either variable (their choice stands, and already applies), and off Linux with glibc.
+    either variable (their values then apply already), and off Linux or without glibc.
     """
     global _applied
     if _applied:
@@ -52,7 +52,7 @@ def keep_freed_memory() -> bool:
         return False  # not glibc (musl has no mallopt)
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     if not (mallopt(_M_TRIM_THRESHOLD, THRESHOLD_BYTES) and mallopt(_M_MMAP_THRESHOLD, THRESHOLD_BYTES)):
-        logger.debug("mallopt refused the thresholds; the allocator keeps its defaults")
+        logger.debug("mallopt rejected the thresholds; the allocator keeps its defaults")
         return False
     for name in _ENVIRONMENT:
         os.environ[name] = str(THRESHOLD_BYTES)
