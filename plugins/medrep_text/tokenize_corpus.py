@@ -45,6 +45,8 @@ WORKER_BATCH = 200
 #: Documents per ``tokenize_batch`` call of a tokenizer that is parallel itself. Its
 #: threads wait for the longest document at the end of each call, so larger batches waste less.
 PARALLEL_BATCH = 1000
+#: Threads that call ``tokenize_batch`` of a parallel tokenizer at the same time.
+ENCODING_THREADS = 2
 
 
 @dataclass
@@ -107,11 +109,11 @@ def tokenize_corpus(
     trainable tokenizer that is not fitted yet is first trained on the corpus. Its state
     is then saved to ``state_dir`` (default: ``output`` + ``.tokenizer``). ``jobs``
     worker processes (default: every available core) tokenize batches of ``batch_size``
-    documents (default 200), unless the tokenizer is parallel itself: then this process
-    hands it batches of ``batch_size`` documents (default 1000), encoding the next batch
-    while it writes and counts the previous one. The metadata keeps the ``top``
-    most frequent tokens and ``sample`` distinct tokens drawn by :func:`weighted_sample`
-    with ``seed``.
+    documents (default 200), unless the tokenizer is parallel itself: then two threads of
+    this process hand it batches of ``batch_size`` documents (default 1000) while this
+    thread writes and counts the previous batch. The metadata keeps the ``top`` most
+    frequent tokens and ``sample`` distinct tokens drawn by :func:`weighted_sample` with
+    ``seed``.
     """
     corpus, output = Path(corpus), Path(output)
     if not corpus.is_file():
@@ -251,9 +253,20 @@ def count_compounds(texts: Sequence[str]) -> Counter[str]:
     ``COVID-19- like`` count, ``COVID-19-related`` and ``NCOVID-19`` do not.
     """
     # ASCII text is already in NFKC form and has no Unicode hyphens (str.isascii is a flag
-    # lookup), so only the other lines pay for normalisation.
-    text = "\n".join(text if text.isascii() else normalize_text(text) for text in texts).lower()
+    # lookup), so only the other lines pay for normalisation. The two kinds are joined and
+    # searched apart: CPython lowers and searches a string of ASCII characters several times
+    # faster than one that also contains wider characters, and one such character would
+    # otherwise widen the whole batch.
+    plain = [text for text in texts if text.isascii()]
+    other = [normalize_text(text) for text in texts if not text.isascii()]
     found: Counter[str] = Counter()
+    for joined in ("\n".join(plain).lower(), "\n".join(other).lower()):
+        _find_compounds(joined, found)
+    return found
+
+
+def _find_compounds(text: str, found: Counter[str]) -> None:
+    """Add the occurrences of :data:`COMPOUNDS` in the lower-cased ``text`` to ``found``."""
     for compound in COMPOUNDS:
         # str.find is about ten times faster here than one regular expression with lookarounds.
         start = text.find(compound)
@@ -262,7 +275,6 @@ def count_compounds(texts: Sequence[str]) -> Counter[str]:
             if not _joins_word(text, start - 1, -1) and not _joins_word(text, end, 1):
                 found[compound] += 1
             start = text.find(compound, end)
-    return found
 
 
 def _joins_word(text: str, index: int, step: int) -> bool:
@@ -454,16 +466,20 @@ def _tokenized_batches(
 
 
 def _overlapped_batches(tokenizer: Tokenizer, batches: Iterator[tuple[list[str], int]]) -> Iterator[_Batch]:
-    """Tokenize each batch in a thread while this thread writes and counts the previous one.
+    """Tokenize batches in :data:`ENCODING_THREADS` threads while this thread writes and counts earlier ones.
 
-    A parallel tokenizer (Hugging Face's Rust code) releases the GIL while it encodes, so
-    the joining and counting here, which are Python, run beside it instead of after it.
+    A parallel tokenizer (Hugging Face's Rust code) releases the GIL while it encodes,
+    and acquires it again to turn the encodings into Python lists. With two batches in
+    flight, one batch is encoded on every core while the other is converted, and the
+    joining and counting here run beside the encoding instead of after it.
     """
-    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="medrep-tokenize") as executor:
+    # The first call loads lazily built models here, not in two threads at once.
+    tokenizer.tokenize_batch(["Warm up."])
+    with concurrent.futures.ThreadPoolExecutor(ENCODING_THREADS, thread_name_prefix="medrep-tokenize") as executor:
         pending: deque[tuple[concurrent.futures.Future[list[list[str]]], list[str], int]] = deque()
         for lines, size in batches:
             pending.append((executor.submit(tokenizer.tokenize_batch, lines), lines, size))
-            if len(pending) > 1:
+            if len(pending) > ENCODING_THREADS:
                 yield _summarize_future(*pending.popleft())
         while pending:
             yield _summarize_future(*pending.popleft())

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+import medrep
 from medrep.errors import DataError
+from medrep.kinds import Tokenizer
 from medrep_text.corpus import build_corpus
 from medrep_text.tokenize_corpus import (
     COMPOUNDS,
@@ -18,6 +22,7 @@ from medrep_text.tokenize_corpus import (
     top_tokens,
     weighted_sample,
 )
+from medrep_text.tokenizers.bpe import BpeTokenizer
 from medrep_text.tokens_file import TokensFile, meta_path
 
 STATISTICS_KEYS = {
@@ -110,21 +115,61 @@ def test_parallel_output_matches_serial(real_subset: Path, tmp_path: Path) -> No
     assert parallel.statistics["compounds"] == serial.statistics["compounds"]
 
 
-def test_overlapped_batches_match_one_batch(real_subset: Path, data_dir: Path, tmp_path: Path) -> None:
-    # bert encodes the next batch in a thread while the previous one is counted. Batches
-    # of 7 documents must give what one batch of all 60 gives.
+@pytest.mark.parametrize("name", ["bert", "bpe"])
+def test_overlapped_batches_match_one_batch(name: str, real_subset: Path, data_dir: Path, tmp_path: Path) -> None:
+    # Two threads encode batches while earlier ones are counted. Batches of 7 documents
+    # must give what one batch of all 60 gives.
     lines = real_subset.read_text(encoding="utf-8").splitlines(keepends=True)
     small = tmp_path / "small.txt"
     small.write_text("".join(lines[:60]), encoding="utf-8")
-    config = {"pretrained": str(data_dir / "text" / "vocab" / "scibert_scivocab_uncased_vocab.txt")}
+    if name == "bert":
+        tokenizer = medrep.get("tokenizer", "bert", pretrained=str(data_dir / "text" / "vocab" / "scibert_scivocab_uncased_vocab.txt"))
+    else:
+        tokenizer = BpeTokenizer(vocab_size=1000).fit(lines)
 
-    whole = tokenize_corpus(small, tmp_path / "whole.txt", "bert", config=config)
-    batched = tokenize_corpus(small, tmp_path / "batched.txt", "bert", config=config, batch_size=7)
+    whole = tokenize_corpus(small, tmp_path / "whole.txt", tokenizer, state_dir=tmp_path / "state")
+    batched = tokenize_corpus(small, tmp_path / "batched.txt", tokenizer, state_dir=tmp_path / "state", batch_size=7)
 
     assert (tmp_path / "batched.txt").read_bytes() == (tmp_path / "whole.txt").read_bytes()
     assert batched.counts == whole.counts
     assert batched.statistics["documents"] == whole.statistics["documents"] == 60
     assert batched.statistics["compounds"] == whole.statistics["compounds"]
+
+
+class _MeetingTokenizer(Tokenizer):
+    """A parallel tokenizer whose first two batches of three documents wait for each other."""
+
+    batch_parallel = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.meeting = threading.Barrier(2, timeout=30)
+        self.lock = threading.Lock()
+        self.batches = 0
+
+    def tokenize(self, text: str) -> list[str]:
+        return text.split()
+
+    def tokenize_batch(self, texts: Sequence[str]) -> list[list[str]]:
+        with self.lock:
+            self.batches += len(texts) == 3
+            first_two = len(texts) == 3 and self.batches <= 2
+        if first_two:
+            # Raises BrokenBarrierError after 30 s unless another thread is in here too.
+            self.meeting.wait()
+        return [self.tokenize(text) for text in texts]
+
+
+def test_parallel_tokenizer_encodes_two_batches_at_once(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("".join(f"document {index}\n" for index in range(10)), encoding="utf-8")
+    tokenizer = _MeetingTokenizer()
+
+    report = tokenize_corpus(corpus, tmp_path / "tokens.txt", tokenizer, batch_size=3)
+
+    assert tokenizer.batches == 3
+    assert report.statistics["documents"] == 10
+    assert (tmp_path / "tokens.txt").read_text(encoding="utf-8").splitlines()[9] == "document 9"
 
 
 def test_batch_size_checked(real_subset: Path, tmp_path: Path) -> None:

@@ -26,7 +26,9 @@ class Tokenizer(Plugin):
       for each document, in order.
     - ``batch_parallel = True`` declares that ``tokenize_batch`` already spreads its work
       over several CPU cores (as Hugging Face ``tokenizers`` does), so that corpus
-      tokenization adds no worker processes of its own.
+      tokenization adds no worker processes of its own. Such a ``tokenize_batch`` must
+      also be safe to call from two threads at once: corpus tokenization encodes two
+      batches in threads while it writes a third.
     - Tokenizers with learned state (``trainable = True``) implement ``fit(documents)``,
       ``save(directory)`` and ``load(directory)``; ``is_fitted`` is ``False`` until one of
       ``fit`` or ``load`` ran, and calling ``tokenize`` before raises
