@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -13,7 +14,7 @@ from medrep._deps import require
 from medrep.config import PluginConfig
 from medrep.errors import DataError
 from medrep.kinds import Tokenizer
-from medrep_text.tokenizers._huggingface import batched
+from medrep_text.tokenizers._huggingface import TokenStrings, batched
 
 # Hugging Face WordPiece turns a word longer than this many characters into one unknown token.
 MAX_WORD_CHARS = 100
@@ -64,8 +65,11 @@ class BertTokenizer(Tokenizer):
         return self._output(encoding.tokens)
 
     def tokenize_batch(self, texts: Sequence[str]) -> list[list[str]]:
-        encodings = self.backend.encode_batch(list(texts), add_special_tokens=False)
-        return [self._output(encoding.tokens) for encoding in encodings]
+        backend = self.backend
+        encodings = backend.encode_batch(list(texts), add_special_tokens=False)
+        if not self.config.whole_words:
+            return self._token_strings(backend, encodings)
+        return [self._output(pieces) for pieces in self._token_strings(backend, encodings)]
 
     def iter_tokenize(self, documents: Iterable[str]) -> Iterator[list[str]]:
         for batch in batched(documents):
@@ -115,6 +119,10 @@ class BertTokenizer(Tokenizer):
             backend = load_wordpiece(self.config.pretrained, self.config.lowercase, self.config.local_files_only)
             self.backend_ = backend
         return backend
+
+    @functools.cached_property
+    def _token_strings(self) -> TokenStrings:
+        return TokenStrings()
 
     def _output(self, pieces: list[str]) -> list[str]:
         if not self.config.whole_words:

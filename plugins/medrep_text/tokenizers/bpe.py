@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -17,7 +18,7 @@ from medrep.config import PluginConfig
 from medrep.errors import DataError, NotFittedError
 from medrep.io import atomic_directory
 from medrep.kinds import Tokenizer
-from medrep_text.tokenizers._huggingface import batched
+from medrep_text.tokenizers._huggingface import TokenStrings, batched
 
 TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "medrep-tokenizer.json"
@@ -129,8 +130,8 @@ class BpeTokenizer(Tokenizer):
         return self._fitted_backend().encode(text, add_special_tokens=False).tokens
 
     def tokenize_batch(self, texts: Sequence[str]) -> list[list[str]]:
-        encodings = self._fitted_backend().encode_batch(list(texts), add_special_tokens=False)
-        return [encoding.tokens for encoding in encodings]
+        backend = self._fitted_backend()
+        return self._token_strings(backend, backend.encode_batch(list(texts), add_special_tokens=False))
 
     def iter_tokenize(self, documents: Iterable[str]) -> Iterator[list[str]]:
         for batch in batched(documents):
@@ -148,6 +149,10 @@ class BpeTokenizer(Tokenizer):
     def backend(self) -> Any:
         """The trained Hugging Face ``tokenizers.Tokenizer``."""
         return self._fitted_backend()
+
+    @functools.cached_property
+    def _token_strings(self) -> TokenStrings:
+        return TokenStrings()
 
     def _fitted_backend(self) -> Any:
         backend = getattr(self, "backend_", None)
