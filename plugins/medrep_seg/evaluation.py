@@ -23,6 +23,7 @@ import numpy as np
 from medrep import progress
 from medrep.errors import DataError
 from medrep.io import atomic_write, write_json
+from medrep_seg.dataset.labels import present_values
 from medrep_seg.metrics import score_structure, summarise
 
 __all__ = ["BRATS_REGIONS", "EvaluationResult", "evaluate_folder", "evaluate_arrays", "structures_from_dataset_json"]
@@ -51,10 +52,18 @@ class EvaluationResult:
     policy: dict[str, Any]
     output_dir: Path | None = None
     files: list[Path] = field(default_factory=list)
+    #: Label mismatches between the predictions and the references (see ``evaluate_folder``).
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the JSON form written to ``metrics.json``."""
-        return {"policy": self.policy, "structures": self.structures, "summary": self.summary, "cases": self.cases}
+        return {
+            "policy": self.policy,
+            "structures": self.structures,
+            "summary": self.summary,
+            "cases": self.cases,
+            "warnings": self.warnings,
+        }
 
 
 def _case_id(path: Path) -> str | None:
@@ -188,7 +197,10 @@ def evaluate_folder(
     ``regions`` adds a BraTS region preset (``brats2015``, ``brats2021``, ``brats2023``).
     ``worst_case_hd95`` replaces the default worst case (the image diagonal in mm). A
     reference case without a prediction raises :class:`DataError`; extra predictions are
-    ignored with a warning. The report is written to ``output_dir`` when given.
+    ignored with a warning. When the references contain labels that no prediction
+    contains, a warning (logged, and kept in ``warnings`` and ``metrics.json``) names them
+    and the merged structure to score instead. The report is written to ``output_dir``
+    when given.
     """
     predictions = _list_cases(Path(prediction_dir), "prediction")
     references = _list_cases(Path(reference_dir), "reference")
@@ -211,10 +223,14 @@ def evaluate_folder(
     structures = _resolve_structures(labels, regions, dataset_json, reference_values)
 
     cases = []
+    predicted: set[int] = set()
+    referenced: set[int] = set()
     for case_id in progress.track(sorted(references), desc="evaluating", unit="case"):
         reference = _load(references[case_id])
         prediction = _load(predictions[case_id])
         _check_geometry(case_id, prediction, reference)
+        predicted.update(present_values(prediction[0]))
+        referenced.update(present_values(reference[0]))
         spacing = reference[2]
         scores = evaluate_arrays(prediction[0], reference[0], spacing, structures, worst_case_hd95=worst_case_hd95)
         cases.append({"case_id": case_id, "spacing": list(spacing), "structures": scores})
@@ -233,10 +249,43 @@ def evaluate_folder(
             },
             "hd95": "max of the two directed 95th-percentile surface distances, in mm",
         },
+        warnings=_label_warnings(predicted, referenced, structures),
     )
+    for warning in result.warnings:
+        logger.warning("%s", warning)
     if output_dir is not None:
         write_report(result, output_dir)
     return result
+
+
+def _label_warnings(predicted: set[int], referenced: set[int], structures: dict[str, list[int]]) -> list[str]:
+    """Return a warning when the references contain labels that no prediction contains.
+
+    The usual cause is a model trained on merged labels (a whole-tumour model writes 1
+    for every tumour label), scored against references that keep the source labels.
+    Each source label is then scored on its own, or left out, and the scores mean nothing.
+    A missing label inside a structure that also contains a predicted label (the merged
+    structure) is fine and not reported.
+    """
+    missing = referenced - predicted - {0}
+    unpredictable = [name for name, values in structures.items() if set(values) & missing and not set(values) & predicted]
+    merged = {value for values in structures.values() if set(values) & predicted for value in values}
+    reported = sorted(value for value in missing if value not in merged)
+    if not reported:
+        return []
+    if not predicted - {0}:
+        return [f"no prediction contains a foreground label, while the references contain label(s) {_values(reported)}"]
+    where = f"structure(s) {', '.join(unpredictable)} score only labels that no prediction contains" if unpredictable else "no structure scores them"
+    return [
+        f"the references contain label(s) {_values(reported)} that no prediction contains "
+        f"(the predictions contain {_values(sorted(predicted - {0}))}); {where}. "
+        "If the model was trained on merged labels (a whole-tumour model writes 1 for every tumour "
+        f"label), score the merged structure instead: --label whole_tumour={_values(sorted(referenced - {0}))}"
+    ]
+
+
+def _values(values: list[int]) -> str:
+    return ",".join(str(value) for value in values)
 
 
 def _summarise(cases: list[dict[str, Any]], structures: dict[str, list[int]]) -> dict[str, dict[str, Any]]:

@@ -118,3 +118,57 @@ def test_geometry_mismatch_raises(tmp_path: Path) -> None:
 
     with pytest.raises(DataError, match="case case: prediction shape"):
         evaluate_folder(tmp_path / "pred", tmp_path / "ref", labels={"x": [1]})
+
+
+def _raw_brats_and_binary(tmp_path: Path) -> tuple[Path, Path]:
+    """References with BraTS 2021 labels 1, 2 and 4; a whole-tumour prediction that marks them all 1."""
+    reference = np.zeros((12, 12, 12), dtype=np.uint8)
+    reference[2:9, 2:9, 2:9] = 2  # oedema
+    reference[4:7, 4:7, 4:7] = 1  # necrotic core
+    reference[5, 5, 5] = 4  # enhancing tumour
+    write(tmp_path / "ref", "case", reference)
+    write(tmp_path / "pred", "case", (reference > 0).astype(np.uint8))
+    return tmp_path / "pred", tmp_path / "ref"
+
+
+def test_binary_prediction_against_source_labels_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    result = evaluate_folder(*_raw_brats_and_binary(tmp_path), tmp_path / "out")
+
+    assert result.warnings == [
+        "the references contain label(s) 2,4 that no prediction contains (the predictions contain 1); "
+        "structure(s) label_2, label_4 score only labels that no prediction contains. If the model was "
+        "trained on merged labels (a whole-tumour model writes 1 for every tumour label), score the merged "
+        "structure instead: --label whole_tumour=1,2,4"
+    ]
+    assert result.warnings[0] in caplog.text
+    assert json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))["warnings"] == result.warnings
+
+
+def test_model_labels_against_source_labels_warn(tmp_path: Path) -> None:
+    # The model's dataset.json declares whole tumour = 1, but the references keep labels 1, 2, 4:
+    # only the necrotic core would be scored as whole tumour.
+    (tmp_path / "dataset.json").write_text(json.dumps({"labels": {"background": 0, "whole tumour": 1}}), encoding="utf-8")
+
+    result = evaluate_folder(*_raw_brats_and_binary(tmp_path), dataset_json=tmp_path / "dataset.json")
+
+    assert result.summary["whole_tumour"]["dice"]["mean"] < 0.2
+    assert len(result.warnings) == 1
+    assert "label(s) 2,4 that no prediction contains" in result.warnings[0]
+    assert "no structure scores them" in result.warnings[0]
+
+
+def test_merged_structure_does_not_warn(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    result = evaluate_folder(*_raw_brats_and_binary(tmp_path), labels={"whole_tumour": [1, 2, 4]})
+
+    assert result.summary["whole_tumour"]["dice"]["mean"] == 1.0
+    assert result.warnings == []
+    assert "no prediction contains" not in caplog.text
+
+
+def test_empty_predictions_warn_without_merge_hint(folders: tuple[Path, Path], tmp_path: Path) -> None:
+    prediction_dir, reference_dir = folders
+    write(prediction_dir, "perfect", np.zeros((64, 64), dtype=np.uint8))
+
+    result = evaluate_folder(prediction_dir, reference_dir, labels={"tumour": [1]})
+
+    assert result.warnings == ["no prediction contains a foreground label, while the references contain label(s) 1"]
