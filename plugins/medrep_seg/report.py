@@ -1,7 +1,7 @@
 """The report of a segmentation run, as Markdown and HTML.
 
 It contains the run's settings and stage times, each fold's training result and training
-curve, the per-case evaluation table with the summary, montages of prediction against
+curve, the per-case evaluation table with the summary and any label warnings, montages of prediction against
 reference for each held-out case, and montages of the predictions of unlabelled inputs.
 """
 
@@ -83,6 +83,8 @@ def _tables(content: ReportContent) -> list[tuple[str, list[str], list[list[str]
         tables.append(
             ("Summary", ["structure", "cases", "Dice mean", "Dice median", "Dice s.d.", "HD95 mean", "HD95 median", "HD95 s.d.", "worst cases"], summary_rows)
         )
+        if evaluation.warnings:
+            tables.append(("Evaluation warnings", ["warning"], [[warning] for warning in evaluation.warnings]))
     return tables
 
 

@@ -172,3 +172,17 @@ def test_empty_predictions_warn_without_merge_hint(folders: tuple[Path, Path], t
     result = evaluate_folder(prediction_dir, reference_dir, labels={"tumour": [1]})
 
     assert result.warnings == ["no prediction contains a foreground label, while the references contain label(s) 1"]
+
+
+def test_report_lists_evaluation_warnings(tmp_path: Path) -> None:
+    from medrep_seg.report import ReportContent, write_report
+
+    evaluation = evaluate_folder(*_raw_brats_and_binary(tmp_path))
+    content = ReportContent(title="run", settings={}, stage_seconds={}, evaluation=evaluation)
+
+    write_report(content, tmp_path / "report", ["markdown", "html"])
+
+    markdown = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+    assert "## Evaluation warnings" in markdown
+    assert "--label whole_tumour=1,2,4" in markdown
+    assert "score the merged structure instead" in (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
