@@ -1,8 +1,9 @@
 """The report of a segmentation run, as Markdown and HTML.
 
 It contains the run's settings and stage times, each fold's training result and training
-curve, the per-case evaluation table with the summary and any label warnings, montages of prediction against
-reference for each held-out case, and montages of the predictions of unlabelled inputs.
+curve, the per-case evaluation table with the summary and any label warnings, montages
+of prediction against reference for each held-out case, and montages of the predictions
+of unlabelled inputs.
 """
 
 from __future__ import annotations
