@@ -31,7 +31,7 @@ def _encoding_tokens(backend: object, texts: list[str]) -> list[list[str]]:
     return [encoding.tokens for encoding in backend.encode_batch(texts, add_special_tokens=False)]  # type: ignore[attr-defined]
 
 
-def test_bert_batch_equals_encoding_tokens_on_real_corpus(real_documents: list[str], data_dir: Path) -> None:
+def test_bert_batch_matches_encoding_tokens(real_documents: list[str], data_dir: Path) -> None:
     vocab = data_dir / "text" / "vocab" / "scibert_scivocab_uncased_vocab.txt"
     tokenizer = medrep.get("tokenizer", "bert", pretrained=str(vocab))
 
@@ -40,7 +40,7 @@ def test_bert_batch_equals_encoding_tokens_on_real_corpus(real_documents: list[s
     assert tokenizer.tokenize_batch(HARD_TEXTS)[0] == ["ω", "-", "3", "[UNK]", "[MASK]", "[UNK]", "x"]
 
 
-def test_bert_whole_words_batch_equals_single_documents(real_documents: list[str], data_dir: Path) -> None:
+def test_bert_whole_words_batch_matches(real_documents: list[str], data_dir: Path) -> None:
     vocab = data_dir / "text" / "vocab" / "scibert_scivocab_uncased_vocab.txt"
     tokenizer = medrep.get("tokenizer", "bert", pretrained=str(vocab), whole_words=True)
 
@@ -48,7 +48,7 @@ def test_bert_whole_words_batch_equals_single_documents(real_documents: list[str
     assert tokenizer.tokenize_batch(texts) == [tokenizer.tokenize(text) for text in texts]
 
 
-def test_bpe_table_follows_retraining_and_added_tokens(real_documents: list[str]) -> None:
+def test_bpe_table_follows_backend_changes(real_documents: list[str]) -> None:
     tokenizer = BpeTokenizer(vocab_size=500).fit(real_documents[:300])
     assert tokenizer.tokenize_batch(HARD_TEXTS) == _encoding_tokens(tokenizer.backend, HARD_TEXTS)
     assert "<0xF0>" in tokenizer.tokenize_batch(HARD_TEXTS)[0]
@@ -63,7 +63,7 @@ def test_bpe_table_follows_retraining_and_added_tokens(real_documents: list[str]
     assert tokenizer.tokenize_batch(["sars-cov-2xyz rose"])[0][0] == "sars-cov-2xyz"
 
 
-def test_vocabulary_with_gaps_falls_back_to_encoding_tokens() -> None:
+def test_vocabulary_gaps_fall_back() -> None:
     from tokenizers import Tokenizer, models, pre_tokenizers
 
     # Id 1 is missing, so no table indexed by id can be built.
@@ -74,7 +74,7 @@ def test_vocabulary_with_gaps_falls_back_to_encoding_tokens() -> None:
     assert TokenStrings()(backend, encodings) == [["a", "[UNK]", "c"], ["c", "a"]]
 
 
-def test_pickled_token_strings_leave_the_table_behind(real_documents: list[str]) -> None:
+def test_pickle_drops_token_table(real_documents: list[str]) -> None:
     tokenizer = BpeTokenizer(vocab_size=300).fit(real_documents[:100])
     tokenizer.tokenize_batch(["warm"])
     assert len(tokenizer._token_strings._cache[2]) == tokenizer.backend.get_vocab_size(with_added_tokens=True)

@@ -160,7 +160,7 @@ class _MeetingTokenizer(Tokenizer):
         return [self.tokenize(text) for text in texts]
 
 
-def test_parallel_tokenizer_encodes_two_batches_at_once(tmp_path: Path) -> None:
+def test_two_batches_encode_at_once(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.txt"
     corpus.write_text("".join(f"document {index}\n" for index in range(10)), encoding="utf-8")
     tokenizer = _MeetingTokenizer()
