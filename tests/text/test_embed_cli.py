@@ -59,6 +59,21 @@ def test_embed_ngram_writes_directory(tokens: Path, tmp_path: Path, caplog: pyte
     assert "words/s" in caplog.text
 
 
+def test_embed_warns_raw_text_and_overwrite(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    raw = tmp_path / "corpus.txt"
+    raw.write_text("\n".join(ROWS) + "\n", encoding="utf-8")
+    output = tmp_path / "vectors"
+
+    invoke("embed", str(raw), "--embedder", "ngram", "--set", "dim=2", "--set", "min_count=1", "-o", str(output))
+    assert f"{raw} records no tokenizer (corpus.txt.meta.json is missing or names none)" in caplog.text
+    assert "exists; the new vectors replace it" not in caplog.text
+
+    caplog.clear()
+    invoke("embed", str(raw), "--embedder", "ngram", "--set", "dim=1", "--set", "min_count=1", "-o", str(output))
+    assert f"{output} exists; the new vectors replace it once training has finished" in caplog.text
+    assert KeyedVectors.load(output).vectors.shape == (5, 1)
+
+
 @pytest.mark.parametrize("kind", ["text", "binary"], ids=["text", "binary"])
 def test_embed_sgns_word2vec_copy(tokens: Path, tmp_path: Path, kind: str) -> None:
     from gensim.models import KeyedVectors as GensimKeyedVectors

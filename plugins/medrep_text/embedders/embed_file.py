@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import medrep
 from medrep.io import atomic_directory, write_run_record
-from medrep_text.tokens_file import TokensFile
+from medrep_text.tokens_file import TokensFile, meta_path
 from medrep_text.vectors import KeyedVectors
 
 __all__ = ["embed_tokens_file", "WORD2VEC_FILES"]
@@ -37,9 +37,21 @@ def embed_tokens_file(
     every process trains, and only the process of rank 0 writes.
     """
     documents = TokensFile(tokens)
+    writer = int(os.environ.get("RANK", "0")) == 0
+    if writer and not documents.metadata.get("tokenizer"):
+        # The documents are then the file's lines split at whitespace: "Background:" and
+        # "background" become two different words.
+        logger.warning(
+            "%s records no tokenizer (%s is missing or names none), so its lines are split on whitespace, "
+            "punctuation included; write it with `medrep words tokenize` first",
+            tokens,
+            meta_path(tokens).name,
+        )
+    if writer and Path(output).exists():
+        logger.warning("%s exists; the new vectors replace it once training has finished", output)
     plugin = medrep.get("embedder", embedder, **(config or {}))
     vectors = plugin.fit(documents)
-    if int(os.environ.get("RANK", "0")) != 0:
+    if not writer:
         return vectors
 
     with atomic_directory(output) as directory:
