@@ -53,7 +53,7 @@ def test_categories_need_entities() -> None:
 def test_absent_target_warns() -> None:
     result = medrep.get("explorer", "cooccurrence", targets=["zebra", "x"], window=1).explore(None, DOCUMENTS)
 
-    assert result.warnings == ["target 'zebra' does not occur in the corpus"]
+    assert result.warnings == ["target 'zebra' is not a token of the tokenized corpus"]
     assert result.data["targets"]["zebra"] == {"occurrences": 0, "total": 0, "top": []}
     assert {row["target"] for row in result.rows} == {"x"}
 
@@ -79,3 +79,27 @@ def test_reads_tokens_file_twice(tmp_path: Path) -> None:
 def test_documents_required() -> None:
     with pytest.raises(DataError, match="needs the tokenized corpus"):
         medrep.get("explorer", "cooccurrence").explore(None, None)
+
+
+def test_absent_compound_target_names_the_split() -> None:
+    result = medrep.get("explorer", "cooccurrence", targets=["covid-19"], window=1).explore(None, [["covid", "-", "19", "x"]])
+
+    assert result.warnings == [
+        "target 'covid-19' is not a token of the tokenized corpus; a tokenizer can split it into pieces (regex keeps "
+        "compounds such as covid-19 whole with keep_compounds=true, bpe with pre_tokenizer=compounds), so look for "
+        "one of its pieces or tokenize the corpus again"
+    ]
+
+
+def test_unknown_category_lists_categories(data_dir: Path) -> None:
+    explorer = medrep.get(
+        "explorer", "cooccurrence", categories=["disease"], entities=str(data_dir / "text/entities/biomedical_terms_by_category.tsv")
+    )
+
+    with pytest.raises(DataError) as caught:
+        explorer.explore(None, DOCUMENTS)
+
+    assert caught.value.message == "unknown entity category 'disease'; did you mean 'Disease'?"
+    assert caught.value.hint.endswith(
+        "assigns: Anatomy, Cell, Chemical, DNA, Disease, Gene/Protein, RNA, Species, Symptom"
+    )

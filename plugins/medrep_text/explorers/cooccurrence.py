@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from medrep.config import PluginConfig
+from medrep.errors import DataError
 from medrep.kinds import Exploration, Explorer
 from medrep.progress import track
 from medrep_text.explorers._common import entity_table_from, new_figure, require_documents
@@ -53,6 +54,8 @@ class CooccurrenceExplorer(Explorer):
         """Count co-occurrences in one pass over ``documents`` and list the top words."""
         documents = require_documents(documents, "cooccurrence")
         table = entity_table_from(self.config)
+        if table is not None:
+            check_categories(self.config.categories, table)
         targets = list(dict.fromkeys(self.config.targets))
         counters, occurrences = count_cooccurrences(documents, targets, self.config.window)
 
@@ -61,7 +64,7 @@ class CooccurrenceExplorer(Explorer):
             total = sum(counters[target].values())
             top = self._top_words(counters[target], target, table)
             if occurrences[target] == 0:
-                warnings.append(f"target {target!r} does not occur in the corpus")
+                warnings.append(_absent_target(target))
             elif self.config.categories and not top:
                 warnings.append(f"no word near {target!r} belongs to the categories {', '.join(self.config.categories)}")
             for rank, (word, count) in enumerate(top, start=1):
@@ -115,6 +118,32 @@ class CooccurrenceExplorer(Explorer):
             axes.set_xlabel("share of co-occurrences (count / total)")
             axes.tick_params(axis="y", labelsize=8)
         return figure
+
+
+def _absent_target(target: str) -> str:
+    message = f"target {target!r} is not a token of the tokenized corpus"
+    if any(not character.isalnum() for character in target):
+        # The usual cause: the tokenizer cut the compound into pieces.
+        message += (
+            "; a tokenizer can split it into pieces (regex keeps compounds such as covid-19 whole with "
+            "keep_compounds=true, bpe with pre_tokenizer=compounds), so look for one of its pieces or "
+            "tokenize the corpus again"
+        )
+    return message
+
+
+def check_categories(categories: list[str], table: Any) -> None:
+    """Raise :class:`DataError` when a category is not one that the entity ``table`` assigns."""
+    unknown = [category for category in categories if category not in table.categories]
+    if not unknown:
+        return
+    folded = {category.lower(): category for category in table.categories}
+    close = [folded[category.lower()] for category in unknown if category.lower() in folded]
+    suggestion = f"; did you mean {', '.join(repr(category) for category in close)}?" if close else ""
+    raise DataError(
+        f"unknown entity categor{'y' if len(unknown) == 1 else 'ies'} {', '.join(repr(c) for c in unknown)}{suggestion}",
+        hint=f"categories are case-sensitive; {table.source} assigns: {', '.join(table.categories)}",
+    )
 
 
 def count_cooccurrences(
