@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -47,14 +49,25 @@ def test_analogy_command(vectors_dir: Path) -> None:
     ]
 
 
-def test_analogy_unknown_word_warns(vectors_dir: Path) -> None:
+def test_analogy_unknown_word_warns(vectors_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
     result = CliRunner().invoke(words, ["analogy", str(vectors_dir), "fever", "cough", "zebra"])
 
     assert result.exit_code == 0, result.output
-    assert "warning: analogy 'fever - cough + zebra': no vector for zebra" in result.output
+    assert "analogy 'fever - cough + zebra': no vector for zebra" in caplog.text
 
 
-def test_benchmark_command(vectors_dir: Path, tmp_path: Path) -> None:
+def test_explorer_warning_printed_once(vectors_dir: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "medrep", "-q", "words", "analogy", str(vectors_dir), "fever", "cough", "zebra"],
+        capture_output=True, text=True,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stderr.count("no vector for zebra") == 1
+    assert "WARNING medrep_text.explorers.neighbours: analogy 'fever - cough + zebra': no vector for zebra" in completed.stderr
+
+
+def test_benchmark_command(vectors_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     pairs = tmp_path / "pairs.txt"
     pairs.write_text("fever\tcough\t3\nfever\taspirin\t1\n", encoding="utf-8")
 
@@ -62,7 +75,7 @@ def test_benchmark_command(vectors_dir: Path, tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[1].split() == [f"{tmp_path.name}/pairs", "2", "2", "0", "1.0000", "nan", "nan"]
-    assert "warning: " in result.output
+    assert "WARNING" in caplog.text
 
 
 def test_cooccurrence_command(tmp_path: Path) -> None:

@@ -19,9 +19,8 @@ def _run(name: str, *, vectors: str | None = None, tokens: str | None = None, ou
     from medrep_text.explorers._run import format_rows, run_explorer
 
     result, written = run_explorer(name, vectors=vectors, tokens=tokens, output=output, options=options)
+    # The explorers log their warnings, which the terminal shows already.
     click.echo(format_rows(result.rows, columns))
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
     for path in written:
         click.echo(f"wrote {path}")
 
