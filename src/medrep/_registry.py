@@ -266,7 +266,9 @@ class Registry:
 
     def _unknown_error(self, kind: str, name: str) -> UnknownPluginError:
         names = self.names(kind)
-        close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+        # Compared without case, so that "BPE" finds "bpe".
+        folded = {registered.lower(): registered for registered in names}
+        close = [folded[match] for match in difflib.get_close_matches(name.lower(), list(folded), n=1, cutoff=0.5)]
         suggestion = f"; did you mean {close[0]!r}?" if close else "."
         listed = ", ".join(names) if names else "(none registered)"
         message = f"unknown {kind} {name!r}{suggestion} Registered {kind}s: {listed}"

@@ -152,6 +152,11 @@ def test_real_sgns_typo_lists_every_embedder(fresh_registry: None) -> None:
         assert name in message
 
 
+def test_unknown_name_suggestion_ignores_case(fresh_registry: None) -> None:
+    with pytest.raises(medrep.UnknownPluginError, match="unknown tokenizer 'BPE'; did you mean 'bpe'?"):
+        medrep.get("tokenizer", "BPE")
+
+
 def test_real_regex_rejects_non_boolean(fresh_registry: None) -> None:
     with pytest.raises(medrep.PluginConfigError) as info:
         medrep.get("tokenizer", "regex", lowercase="yes please")
