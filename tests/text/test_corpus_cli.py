@@ -35,3 +35,16 @@ def test_corpus_command_duplicates_option(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (tmp_path / "c.txt").read_text(encoding="utf-8") == "Second\n"
     assert "1 duplicates removed" in result.output
+
+
+def test_corpus_command_expands_quoted_glob(data_dir: Path, tmp_path: Path) -> None:
+    pattern = str(data_dir / "text" / "pubmed" / "*.PubTator.txt")
+
+    result = CliRunner().invoke(words, ["corpus", pattern, "-o", str(tmp_path / "corpus.txt")])
+
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "corpus.txt.report.json").read_text(encoding="utf-8"))
+    assert [Path(source["path"]).name for source in report["inputs"]] == [
+        "CDR_DevelopmentSet.PubTator.txt", "CDR_TestSet.PubTator.txt", "CDR_TrainingSet.PubTator.txt",
+    ]  # fmt: skip
+    assert report["rows_read"] == 1500

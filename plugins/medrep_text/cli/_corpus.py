@@ -8,7 +8,7 @@ from medrep_text.cli import words
 
 
 @words.command("corpus")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Corpus file to write.")
 @click.option(
     "--format",
@@ -38,13 +38,15 @@ def corpus_command(
 ) -> None:
     """Write the title and abstract of each paper in INPUTS as one line of OUTPUT.
 
+    INPUTS are files or quoted glob patterns ('pubmed/*.PubTator.txt').
     Writes OUTPUT.report.json with the rows read, missing fields, empty documents,
     duplicates removed and documents written.
     """
     from medrep_text.corpus import build_corpus, report_path
+    from medrep_text.pipeline.stages import resolve_inputs
 
     report = build_corpus(
-        inputs,
+        resolve_inputs(list(inputs)),
         output,
         input_format=input_format,
         duplicates=duplicates,

@@ -56,7 +56,7 @@ def resolve_inputs(patterns: list[str]) -> list[Path]:
         else:
             path = Path(expanded)
             if not path.is_file():
-                raise DataError(f"corpus input not found: {path}", hint="check the path given to --corpus or corpus.inputs")
+                raise DataError(f"corpus input not found: {path}", hint="check the path, or quote a glob pattern such as 'pubmed/*.txt'")
             paths.append(path)
     return list(dict.fromkeys(paths))
 
