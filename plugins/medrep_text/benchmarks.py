@@ -113,7 +113,7 @@ def read_word_pairs(path: str | Path) -> list[WordPair]:
         fields = line.split("\t")
         if len(fields) != 3 or not fields[0].strip() or not fields[1].strip():
             raise DataError(
-                f"{path}, line {number}: expected 'word1<TAB>word2<TAB>score', got {line!r}",
+                f"{path}, line {number}: expected 'word1<TAB>word2<TAB>score', got {_shorten(line)!r}",
                 hint="separate the two terms and the score with single tab characters",
             )
         try:
@@ -125,6 +125,13 @@ def read_word_pairs(path: str | Path) -> list[WordPair]:
             ) from None
         pairs.append(WordPair(fields[0].strip(), fields[1].strip(), score))
     return pairs
+
+
+def _shorten(line: str, limit: int = 80) -> str:
+    """Return ``line`` cut to ``limit`` characters, with the number of characters left out."""
+    if len(line) <= limit:
+        return line
+    return f"{line[:limit]}... ({len(line) - limit} more characters)"
 
 
 def find_benchmark_files(paths: list[str]) -> list[Path]:

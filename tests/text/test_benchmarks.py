@@ -52,6 +52,16 @@ def test_malformed_pairs_raise(tmp_path: Path, content: str, message: str) -> No
         read_word_pairs(path)
 
 
+def test_long_malformed_line_is_shortened(tmp_path: Path) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_text("x" * 1900 + "\n", encoding="utf-8")
+
+    with pytest.raises(DataError) as caught:
+        read_word_pairs(path)
+
+    assert caught.value.message.endswith(f"got '{'x' * 80}... (1820 more characters)'")
+
+
 def test_missing_file_raises(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="benchmark file not found"):
         read_word_pairs(tmp_path / "absent.txt")

@@ -67,7 +67,7 @@ def _columns(path: Path, header: list[str], id_column: str) -> tuple[int, int, i
     if missing:
         raise DataError(
             f"{path} has no column {', '.join(repr(name) for name in missing)}. Its columns are: {', '.join(names)}",
-            hint="pass a CORD-19 metadata.csv, or name the id column with id_column",
+            hint="pass a CORD-19 metadata.csv, or name the id column (--id-column on the command line, id_column in Python)",
         )
     return names.index("title"), names.index("abstract"), names.index(id_column)
 
