@@ -19,8 +19,11 @@ Real tables need two rules, and both are options of :func:`load_entity_table`:
   ``match="ignore-case"`` (the default), a word first matches a term spelt exactly as
   written. Failing that, it matches the terms equal to it once both are lower-cased. Terms
   made only of upper-case letters and at most ``acronym_max_length`` characters long are
-  the exception: they match only their exact spelling. ``IL-6`` is not such a term (it has a digit
-  and a hyphen), so ``il-6`` still matches it. ``match="exact"`` uses exact spellings only.
+  the exception: they match only their exact spelling. So are terms of one or two letters
+  in any case (``Mg``, ``Re``, ``Mo``): lower-cased, they are mostly units, word pieces of
+  subword tokenizers or other words (``mg``, ``re``), not magnesium, rhenium or
+  monocytes. ``IL-6`` is not such a term (it has a digit and a hyphen), so ``il-6`` still
+  matches it, and neither are ``E2`` or ``S1``. ``match="exact"`` uses exact spellings only.
   A word that matches only after lower-casing gets the category rule applied to the
   mentions of every spelling that folds to it, added up (``TUMOR``, absent as such, is
   decided by the rows of ``tumor`` and ``Tumor`` together).
@@ -59,6 +62,10 @@ class _Candidates:
         return max(categories, key=lambda category: self.mentions[category])
 
 
+#: Terms of at most this many letters match only their exact spelling, whatever their case.
+SHORT_TERM_LENGTH = 2
+
+
 class EntityTable:
     """Lookup from words to one entity category each, following the module's two rules."""
 
@@ -88,8 +95,10 @@ class EntityTable:
         self._all_categories = {term: list(candidates.mentions) for term, candidates in exact.items()}
 
     def is_acronym(self, term: str) -> bool:
-        """Return whether ``term`` is a short all-capitals word that matches only its exact spelling."""
-        return term.isalpha() and term.isupper() and len(term) <= self.acronym_max_length
+        """Return whether ``term`` matches only its exact spelling: a short all-capitals word, or one of at most two letters."""
+        if not term.isalpha():
+            return False
+        return len(term) <= SHORT_TERM_LENGTH or (term.isupper() and len(term) <= self.acronym_max_length)
 
     def category(self, word: str) -> str | None:
         """Return the category of ``word``, or ``None`` when the table has no matching term."""
@@ -122,7 +131,8 @@ class EntityTable:
     def describe(self) -> str:
         """Return the matching rules in one sentence, for reports."""
         case = (
-            f"case-insensitive except all-capital terms of at most {self.acronym_max_length} letters"
+            f"case-insensitive except all-capital terms of at most {self.acronym_max_length} letters "
+            f"and terms of at most {SHORT_TERM_LENGTH} letters"
             if self.match == "ignore-case"
             else "exact spelling only"
         )

@@ -141,3 +141,14 @@ def test_real_table(data_dir: Path) -> None:
     assert table.category("cough") == "Symptom"
     assert table.category("il-6") == "Gene/Protein"
     assert table.category("covid-19") is None
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("mg", None), ("Mg", "Chemical"), ("re", None), ("mo", None), ("e2", "Chemical"), ("igg", "Gene/Protein")],
+    ids=["mg", "Mg", "re", "mo", "e2", "igg"],
+)
+def test_two_letter_terms_match_exactly(data_dir: Path, word: str, expected: str | None) -> None:
+    table = load_entity_table(data_dir / "text/entities/biomedical_terms_by_category.tsv")
+
+    assert table.category(word) == expected

@@ -40,7 +40,7 @@ class CooccurrenceExplorer(Explorer):
             "most-mentions", description="category of a term listed with several: the most annotated one, or the first listed"
         )
         match: Literal["ignore-case", "exact"] = Field(
-            "ignore-case", description="match words to terms ignoring case (except short all-capital acronyms), or exactly"
+            "ignore-case", description="match words to terms ignoring case (except short all-capital acronyms and terms of two letters), or exactly"
         )
         acronym_max_length: int = Field(4, ge=0, description="all-capital terms up to this length match only their exact spelling")
 
