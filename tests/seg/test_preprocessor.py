@@ -68,6 +68,49 @@ def test_crop_margin_clipped_at_edges() -> None:
     assert cropped.properties["bbox_used_for_cropping"] == [[0, 10], [0, 12], [1, 14]]
 
 
+@pytest.mark.parametrize("shape", [(7,), (9, 6), (8, 11, 5), (4, 3, 6, 5)], ids=["1d", "2d", "3d", "4d"])
+def test_crop_box_matches_find_objects(shape: tuple[int, ...]) -> None:
+    from scipy.ndimage import find_objects
+
+    from medrep_seg.preprocessors.crop import _bounding_box
+
+    rng = np.random.default_rng(len(shape))
+    for density in (0.0, 0.02, 0.3):
+        mask = rng.random(shape) < density
+        found = find_objects(mask.astype(np.uint8))
+        expected = [(piece.start, piece.stop) for piece in found[0]] if found else None
+        assert _bounding_box(mask, 0) == expected
+        if expected is not None:
+            assert _bounding_box(mask, 2) == [(max(0, a - 2), min(n, b + 2)) for (a, b), n in zip(expected, shape)]
+
+
+@pytest.mark.parametrize("shape", [(1,), (12,), (9, 6), (8, 11, 5), (4, 3, 6, 5)], ids=["one", "1d", "2d", "3d", "4d"])
+def test_fill_holes_matches_scipy(shape: tuple[int, ...]) -> None:
+    from scipy.ndimage import binary_fill_holes
+
+    from medrep_seg.preprocessors.crop import fill_holes
+
+    rng = np.random.default_rng(len(shape))
+    for density in (0.0, 0.3, 0.6, 0.9, 1.0):
+        mask = rng.random(shape) < density
+        assert np.array_equal(fill_holes(mask), binary_fill_holes(mask)), density
+
+
+def test_fill_holes_fills_enclosed_cavity() -> None:
+    from medrep_seg.preprocessors.crop import fill_holes
+
+    mask = np.zeros((7, 7, 7), dtype=bool)
+    mask[1:6, 1:6, 1:6] = True
+    mask[3, 3, 3] = False  # a ventricle inside the brain
+    mask[1:6, 3, 0:2] = False  # a notch open to the border stays empty
+
+    filled = fill_holes(mask)
+
+    assert filled[3, 3, 3]
+    assert not filled[3, 3, 1]
+    assert filled.sum() == mask.sum() + 1
+
+
 def test_crop_does_not_modify_input() -> None:
     case = blocky_case()
     before = case.image.copy()
