@@ -30,7 +30,7 @@ def build_config(data: Path, output: str) -> WordsRunConfig:
         compare=["bpe:sgns"],
         tokenizers={
             "regex": PluginChoice(options={"keep_compounds": True}),
-            "bpe": PluginChoice(options={"vocab_size": 8000}),
+            "bpe": PluginChoice(options={"vocab_size": 8000, "pre_tokenizer": "compounds"}),
         },
         embedders={"sgns": PluginChoice(options={"vector_size": 50, "epochs": 3, "min_count": 3})},
         targets=["coronavirus", "covid-19", "fever"],
