@@ -265,17 +265,21 @@ def _label_warnings(predicted: set[int], referenced: set[int], structures: dict[
     for every tumour label), scored against references that keep the source labels.
     Each source label is then scored on its own, or left out, and the scores mean nothing.
     A missing label inside a structure that also contains a predicted label (the merged
-    structure) is fine and not reported.
+    structure) is expected and not reported.
     """
     missing = referenced - predicted - {0}
-    unpredictable = [name for name, values in structures.items() if set(values) & missing and not set(values) & predicted]
     merged = {value for values in structures.values() if set(values) & predicted for value in values}
-    reported = sorted(value for value in missing if value not in merged)
+    reported = sorted(missing - merged)
     if not reported:
         return []
     if not predicted - {0}:
         return [f"no prediction contains a foreground label, while the references contain label(s) {_values(reported)}"]
-    where = f"structure(s) {', '.join(unpredictable)} score only labels that no prediction contains" if unpredictable else "no structure scores them"
+
+    unpredictable = [name for name, values in structures.items() if set(values) & missing and not set(values) & predicted]
+    if unpredictable:
+        where = f"structure(s) {', '.join(unpredictable)} score only labels that no prediction contains"
+    else:
+        where = "no structure scores them"
     return [
         f"the references contain label(s) {_values(reported)} that no prediction contains "
         f"(the predictions contain {_values(sorted(predicted - {0}))}); {where}. "
@@ -285,6 +289,7 @@ def _label_warnings(predicted: set[int], referenced: set[int], structures: dict[
 
 
 def _values(values: list[int]) -> str:
+    """Return label values as the comma-separated list that ``--label`` takes."""
     return ",".join(str(value) for value in values)
 
 

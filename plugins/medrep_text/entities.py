@@ -117,6 +117,19 @@ class EntityTable:
         """The distinct categories that the table assigns, sorted."""
         return sorted(set(self._exact.values()) | set(self._folded.values()))
 
+    def check_categories(self, categories: Iterable[str]) -> None:
+        """Raise :class:`DataError` when one of ``categories`` is not a category of this table."""
+        unknown = [category for category in categories if category not in self.categories]
+        if not unknown:
+            return
+        folded = {category.lower(): category for category in self.categories}
+        close = [folded[category.lower()] for category in unknown if category.lower() in folded]
+        noun = "category" if len(unknown) == 1 else "categories"
+        message = f"unknown entity {noun} {', '.join(repr(category) for category in unknown)}"
+        if close:
+            message += f"; did you mean {', '.join(repr(category) for category in close)}?"
+        raise DataError(message, hint=f"categories are case-sensitive. {self.source} assigns: {', '.join(self.categories)}")
+
     @property
     def ambiguous_terms(self) -> list[str]:
         """Exact spellings listed with more than one category, sorted."""

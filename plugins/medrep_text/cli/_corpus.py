@@ -42,8 +42,7 @@ def corpus_command(
     Writes OUTPUT.report.json with the rows read, missing fields, empty documents,
     duplicates removed and documents written.
     """
-    from medrep_text.corpus import build_corpus, report_path
-    from medrep_text.pipeline.stages import resolve_inputs
+    from medrep_text.corpus import build_corpus, report_path, resolve_inputs
 
     report = build_corpus(
         resolve_inputs(list(inputs)),

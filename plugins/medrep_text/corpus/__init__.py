@@ -5,7 +5,7 @@ also be used on their own.
 """
 
 from medrep_text.corpus._text import flatten_line_breaks, is_missing, merge_fields
-from medrep_text.corpus.build import CorpusOptions, build_corpus, detect_format, report_path
+from medrep_text.corpus.build import CorpusOptions, build_corpus, detect_format, report_path, resolve_inputs
 from medrep_text.corpus.cord19 import read_cord19
 from medrep_text.corpus.plaintext import read_plain_text
 from medrep_text.corpus.pubtator import read_pubtator
@@ -20,6 +20,7 @@ __all__ = [
     "Record",
     "detect_format",
     "report_path",
+    "resolve_inputs",
     "read_cord19",
     "read_pubtator",
     "read_plain_text",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -176,3 +177,24 @@ class _Keep:
             return True
         seen.add(key)
         return False
+
+
+_GLOB_CHARACTERS = set("*?[")
+
+
+def resolve_inputs(patterns: list[str]) -> list[Path]:
+    """Expand ``~`` and glob patterns into the input files, in the order given (matches sorted)."""
+    paths: list[Path] = []
+    for pattern in patterns:
+        expanded = str(Path(pattern).expanduser())
+        if _GLOB_CHARACTERS & set(expanded):
+            matches = sorted(Path(match) for match in glob.glob(expanded))
+            if not matches:
+                raise DataError(f"no corpus file matches {pattern!r}", hint="check the pattern and the folder it names")
+            paths.extend(matches)
+        else:
+            path = Path(expanded)
+            if not path.is_file():
+                raise DataError(f"corpus input not found: {path}", hint="check the path, or quote a glob pattern such as 'pubmed/*.txt'")
+            paths.append(path)
+    return list(dict.fromkeys(paths))

@@ -10,7 +10,6 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from medrep.config import PluginConfig
-from medrep.errors import DataError
 from medrep.kinds import Exploration, Explorer
 from medrep.progress import track
 from medrep_text.explorers._common import entity_table_from, new_figure, require_documents
@@ -55,7 +54,7 @@ class CooccurrenceExplorer(Explorer):
         documents = require_documents(documents, "cooccurrence")
         table = entity_table_from(self.config)
         if table is not None:
-            check_categories(self.config.categories, table)
+            table.check_categories(self.config.categories)
         targets = list(dict.fromkeys(self.config.targets))
         counters, occurrences = count_cooccurrences(documents, targets, self.config.window)
 
@@ -121,28 +120,16 @@ class CooccurrenceExplorer(Explorer):
 
 
 def _absent_target(target: str) -> str:
+    """Return the warning for a target that no document contains as a token."""
     message = f"target {target!r} is not a token of the tokenized corpus"
-    if any(not character.isalnum() for character in target):
-        # The usual cause: the tokenizer cut the compound into pieces.
-        message += (
-            "; a tokenizer can split it into pieces (regex keeps compounds such as covid-19 whole with "
-            "keep_compounds=true, bpe with pre_tokenizer=compounds), so look for one of its pieces or "
-            "tokenize the corpus again"
-        )
-    return message
-
-
-def check_categories(categories: list[str], table: Any) -> None:
-    """Raise :class:`DataError` when a category is not one that the entity ``table`` assigns."""
-    unknown = [category for category in categories if category not in table.categories]
-    if not unknown:
-        return
-    folded = {category.lower(): category for category in table.categories}
-    close = [folded[category.lower()] for category in unknown if category.lower() in folded]
-    suggestion = f"; did you mean {', '.join(repr(category) for category in close)}?" if close else ""
-    raise DataError(
-        f"unknown entity categor{'y' if len(unknown) == 1 else 'ies'} {', '.join(repr(c) for c in unknown)}{suggestion}",
-        hint=f"categories are case-sensitive; {table.source} assigns: {', '.join(table.categories)}",
+    if target.isalnum():
+        return message
+    # A target with a hyphen or other punctuation is usually missing because the
+    # tokenizer cut it into pieces.
+    return (
+        f"{message}; a tokenizer can split it into pieces (regex keeps compounds such as covid-19 whole with "
+        "keep_compounds=true, bpe with pre_tokenizer=compounds), so look for one of its pieces or "
+        "tokenize the corpus again"
     )
 
 

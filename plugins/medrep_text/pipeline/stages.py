@@ -8,7 +8,6 @@ absolute path, because the folder is renamed into place after the stage finishes
 
 from __future__ import annotations
 
-import glob
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 from medrep import __version__
 from medrep.config import validate_config
 from medrep.errors import DataError
+from medrep_text.corpus import resolve_inputs
 from medrep_text.pipeline.cache import StageCache, StageResult, file_digest, referenced_files
 from medrep_text.pipeline.config import WordsRunConfig
 from medrep_text.pipeline.plugins import build_plugin, plugin_identity
@@ -39,27 +39,6 @@ CORPUS_FILE = "corpus.txt"
 TOKENS_FILE = "tokens.txt"
 VECTORS_FOLDER = "vectors"
 FIGURE_STEM = "figure"
-
-_GLOB_CHARACTERS = set("*?[")
-
-
-def resolve_inputs(patterns: list[str]) -> list[Path]:
-    """Expand ``~`` and glob patterns into the input files, in the order given (matches sorted)."""
-    paths: list[Path] = []
-    for pattern in patterns:
-        expanded = str(Path(pattern).expanduser())
-        if _GLOB_CHARACTERS & set(expanded):
-            matches = sorted(Path(match) for match in glob.glob(expanded))
-            if not matches:
-                raise DataError(f"no corpus file matches {pattern!r}", hint="check the pattern and the folder it names")
-            paths.extend(matches)
-        else:
-            path = Path(expanded)
-            if not path.is_file():
-                raise DataError(f"corpus input not found: {path}", hint="check the path, or quote a glob pattern such as 'pubmed/*.txt'")
-            paths.append(path)
-    return list(dict.fromkeys(paths))
-
 
 # -- corpus ----------------------------------------------------------------------------------
 

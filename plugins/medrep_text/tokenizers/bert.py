@@ -67,8 +67,6 @@ class BertTokenizer(Tokenizer):
     def tokenize_batch(self, texts: Sequence[str]) -> list[list[str]]:
         backend = self.backend
         encodings = backend.encode_batch(list(texts), add_special_tokens=False)
-        if not self.config.whole_words:
-            return self._token_strings(backend, encodings)
         return [self._output(pieces) for pieces in self._token_strings(backend, encodings)]
 
     def iter_tokenize(self, documents: Iterable[str]) -> Iterator[list[str]]:
