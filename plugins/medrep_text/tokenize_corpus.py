@@ -252,11 +252,8 @@ def count_compounds(texts: Sequence[str]) -> Counter[str]:
     defines it) touches it, nor a hyphen that joins it to one. ``COVID-19,`` and
     ``COVID-19- like`` count, ``COVID-19-related`` and ``NCOVID-19`` do not.
     """
-    # ASCII text is already in NFKC form and has no Unicode hyphens (str.isascii is a flag
-    # lookup), so only the other lines pay for normalisation. The two kinds are joined and
-    # searched apart: CPython lowers and searches a string of ASCII characters several times
-    # faster than one that also contains wider characters, and one such character would
-    # otherwise widen the whole batch.
+    # ASCII lines are already normalised, so only the other lines pay for it. The two kinds
+    # are searched apart because CPython lowers and searches pure-ASCII strings faster.
     plain = [text for text in texts if text.isascii()]
     other = [normalize_text(text) for text in texts if not text.isascii()]
     found: Counter[str] = Counter()
@@ -470,8 +467,8 @@ def _overlapped_batches(tokenizer: Tokenizer, batches: Iterator[tuple[list[str],
 
     A parallel tokenizer (Hugging Face's Rust code) releases the GIL while it encodes,
     and acquires it again to turn the encodings into Python lists. With two batches in
-    flight, one batch is encoded on every core while the other is converted, and the
-    joining and counting here run beside the encoding instead of after it.
+    flight, one batch is encoded on every core while the other is converted. The joining
+    and counting here then run beside the encoding, not after it.
     """
     # The first call loads lazily built models here, not in two threads at once.
     tokenizer.tokenize_batch(["Warm up."])

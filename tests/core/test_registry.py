@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 import pytest
@@ -153,7 +154,7 @@ def test_real_sgns_typo_lists_every_embedder(fresh_registry: None) -> None:
 
 
 def test_unknown_name_suggestion_ignores_case(fresh_registry: None) -> None:
-    with pytest.raises(medrep.UnknownPluginError, match="unknown tokenizer 'BPE'; did you mean 'bpe'?"):
+    with pytest.raises(medrep.UnknownPluginError, match=re.escape("unknown tokenizer 'BPE'; did you mean 'bpe'?")):
         medrep.get("tokenizer", "BPE")
 
 

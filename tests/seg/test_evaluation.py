@@ -121,7 +121,7 @@ def test_geometry_mismatch_raises(tmp_path: Path) -> None:
 
 
 def _raw_brats_and_binary(tmp_path: Path) -> tuple[Path, Path]:
-    """References with BraTS 2021 labels 1, 2 and 4; a whole-tumour prediction that marks them all 1."""
+    """Write references with BraTS 2021 labels 1, 2 and 4, and a whole-tumour prediction that marks them all 1."""
     reference = np.zeros((12, 12, 12), dtype=np.uint8)
     reference[2:9, 2:9, 2:9] = 2  # oedema
     reference[4:7, 4:7, 4:7] = 1  # necrotic core
@@ -165,7 +165,7 @@ def test_merged_structure_does_not_warn(tmp_path: Path, caplog: pytest.LogCaptur
     assert "no prediction contains" not in caplog.text
 
 
-def test_empty_predictions_warn_without_merge_hint(folders: tuple[Path, Path], tmp_path: Path) -> None:
+def test_empty_predictions_warn_plainly(folders: tuple[Path, Path], tmp_path: Path) -> None:
     prediction_dir, reference_dir = folders
     write(prediction_dir, "perfect", np.zeros((64, 64), dtype=np.uint8))
 

@@ -101,8 +101,8 @@ def test_fill_holes_fills_enclosed_cavity() -> None:
 
     mask = np.zeros((7, 7, 7), dtype=bool)
     mask[1:6, 1:6, 1:6] = True
-    mask[3, 3, 3] = False  # a ventricle inside the brain
-    mask[1:6, 3, 0:2] = False  # a notch open to the border stays empty
+    mask[3, 3, 3] = False  # A ventricle inside the brain is filled.
+    mask[1:6, 3, 0:2] = False  # A notch open to the border stays empty.
 
     filled = fill_holes(mask)
 

@@ -155,7 +155,7 @@ class _MeetingTokenizer(Tokenizer):
             self.batches += len(texts) == 3
             first_two = len(texts) == 3 and self.batches <= 2
         if first_two:
-            # Raises BrokenBarrierError after 30 s unless another thread is in here too.
+            # Raises BrokenBarrierError after 30 s unless a second thread reaches the barrier.
             self.meeting.wait()
         return [self.tokenize(text) for text in texts]
 

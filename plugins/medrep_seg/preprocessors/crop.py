@@ -103,7 +103,8 @@ def fill_holes(mask: np.ndarray) -> np.ndarray:
     for axis in range(mask.ndim):
         for index in (0, -1):
             outside[np.take(labels, index, axis=axis)] = True
-    outside[0] = False  # label 0 is the mask itself
+    # Label 0 marks the mask itself, which is never outside.
+    outside[0] = False
     return ~outside[labels]
 
 
@@ -137,10 +138,8 @@ def _bounding_box(mask: np.ndarray, margin: int) -> list[tuple[int, int]] | None
 
 
 def _extent(mask: np.ndarray) -> list[tuple[int, int]] | None:
-    # Projections onto the axes: one pass over the volume for the first axis, one for
-    # the rest (``any`` over axis 0), then passes over ever smaller arrays. This took
-    # 0.4 ms where scipy.ndimage.find_objects, which needs an integer label image, took
-    # 37 ms on a 180 x 256 x 256 mask.
+    # Projections onto the axes replace scipy.ndimage.find_objects, which needs an integer
+    # label image: 0.4 ms instead of 37 ms on a 180 x 256 x 256 mask.
     rows = np.flatnonzero(mask.reshape(mask.shape[0], -1).any(axis=1))
     if rows.size == 0:
         return None

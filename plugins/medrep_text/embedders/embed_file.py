@@ -37,8 +37,8 @@ def embed_tokens_file(
     every process trains, and only the process of rank 0 writes.
     """
     documents = TokensFile(tokens)
-    writer = int(os.environ.get("RANK", "0")) == 0
-    if writer and not documents.metadata.get("tokenizer"):
+    is_rank_zero = int(os.environ.get("RANK", "0")) == 0
+    if is_rank_zero and not documents.metadata.get("tokenizer"):
         # The documents are then the file's lines split at whitespace: "Background:" and
         # "background" become two different words.
         logger.warning(
@@ -47,11 +47,11 @@ def embed_tokens_file(
             tokens,
             meta_path(tokens).name,
         )
-    if writer and Path(output).exists():
+    if is_rank_zero and Path(output).exists():
         logger.warning("%s exists; the new vectors replace it once training has finished", output)
     plugin = medrep.get("embedder", embedder, **(config or {}))
     vectors = plugin.fit(documents)
-    if not writer:
+    if not is_rank_zero:
         return vectors
 
     with atomic_directory(output) as directory:
